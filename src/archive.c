@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tar output through libarchive: pax format (ustar cannot hold files over
+ * 8 GiB and the GNU writer drops sparse maps), compressed by a libarchive
+ * filter. The only file that includes libarchive.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "hash.h"
+#include "output.h"
+#include "util.h"
+
+struct tar_out {
+	struct archive *a;
+	int fd;
+	char *tmp;
+	char *final;
+	char *top;
+	bool force;
+	bool committed;
+	time_t mtime;
+	void *buf;
+};
+
+static const uint8_t zeros[1 << 16];
+
+static struct sd_error *ar_error(struct tar_out *t, const char *what)
+{
+	const char *msg = archive_error_string(t->a);
+	int e = archive_errno(t->a);
+	/* Failures of the output file itself read best as the system's message. */
+	if (e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS || e == EACCES || e == EPERM ||
+	    e == EFBIG || e == EPIPE)
+		return sd_error_errno(e, "%s: %s", t->tmp, what);
+	return sd_error_create(SD_ERROR_LIBRARY, "%s: %s: %s", t->tmp, what,
+			       msg ? msg : "libarchive error");
+}
+
+static struct archive_entry *new_entry(struct tar_out *t, const char *path, mode_t type,
+				       mode_t perm)
+{
+	struct archive_entry *e = archive_entry_new();
+	if (!e)
+		return NULL;
+	char *full = sd_path_join(t->top, path);
+	if (!full) {
+		archive_entry_free(e);
+		return NULL;
+	}
+	archive_entry_copy_pathname(e, full);
+	free(full);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, perm);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_mtime(e, t->mtime, 0);
+	return e;
+}
+
+static struct sd_error *tar_add_dir(void *impl, const char *path)
+{
+	struct tar_out *t = impl;
+	struct archive_entry *e = new_entry(t, path, AE_IFDIR, 0755);
+	if (!e)
+		return &sd_enomem;
+	int r = archive_write_header(t->a, e);
+	archive_entry_free(e);
+	return r < ARCHIVE_WARN ? ar_error(t, path) : NULL;
+}
+
+static struct sd_error *write_zeros(struct tar_out *t, uint64_t len, struct sd_sha256 *h,
+				    const char *path)
+{
+	while (len) {
+		size_t n = len > sizeof(zeros) ? sizeof(zeros) : (size_t)len;
+		if (h)
+			sd_sha256_update(h, zeros, n);
+		if (archive_write_data(t->a, zeros, n) < 0)
+			return ar_error(t, path);
+		len -= n;
+	}
+	return NULL;
+}
+
+static struct sd_error *tar_add_file(void *impl, const char *path, int fd, uint64_t size,
+				     mode_t mode, struct sd_sha256 *h, sd_progress_fn *progress,
+				     void *progress_arg)
+{
+	struct tar_out *t = impl;
+	_cleanup_free_ struct sd_extent *ext = NULL;
+	size_t n_ext;
+	struct sd_error *err = sd_file_extents(fd, size, &ext, &n_ext);
+	if (err)
+		return err;
+	uint64_t data = 0;
+	for (size_t i = 0; i < n_ext; i++)
+		data += ext[i].len;
+
+	struct archive_entry *e = new_entry(t, path, AE_IFREG, mode & 0111 ? 0755 : 0644);
+	if (!e)
+		return &sd_enomem;
+	archive_entry_set_size(e, (la_int64_t)size);
+	if (data < size) {
+		for (size_t i = 0; i < n_ext; i++)
+			archive_entry_sparse_add_entry(e, (la_int64_t)ext[i].off,
+						       (la_int64_t)ext[i].len);
+		/* A file that is all hole still needs one (empty) entry to be sparse. */
+		if (n_ext == 0)
+			archive_entry_sparse_add_entry(e, (la_int64_t)size, 0);
+	}
+	int r = archive_write_header(t->a, e);
+	archive_entry_free(e);
+	if (r < ARCHIVE_WARN)
+		return ar_error(t, path);
+
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	uint64_t pos = 0;
+	for (size_t i = 0; i <= n_ext; i++) {
+		uint64_t off = i < n_ext ? ext[i].off : size;
+		uint64_t len = i < n_ext ? ext[i].len : 0;
+		/* The hole before this extent: libarchive skips it in sparse entries. */
+		if ((err = write_zeros(t, off - pos, h, path)))
+			return err;
+		pos = off;
+		while (len) {
+			size_t want = len > SD_IO_BUFSZ ? SD_IO_BUFSZ : (size_t)len;
+			ssize_t got = sd_pread_full(fd, t->buf, want, (off_t)pos);
+			if (got < 0)
+				return sd_error_errno(errno, "read %s", path);
+			if (got == 0)
+				return sd_error_create(SD_ERROR_INPUT,
+						       "%s shrank while it was being archived", path);
+			if (h)
+				sd_sha256_update(h, t->buf, (size_t)got);
+			if (archive_write_data(t->a, t->buf, (size_t)got) < 0)
+				return ar_error(t, path);
+			/* Drop what we have read from the page cache: dumps are read once. */
+			posix_fadvise(fd, (off_t)pos, got, POSIX_FADV_DONTNEED);
+			pos += (uint64_t)got;
+			len -= (uint64_t)got;
+			if (progress)
+				progress(progress_arg, (uint64_t)got);
+		}
+	}
+	return NULL;
+}
+
+static struct sd_error *tar_add_data(void *impl, const char *path, const void *buf, size_t len,
+				     mode_t mode)
+{
+	struct tar_out *t = impl;
+	struct archive_entry *e = new_entry(t, path, AE_IFREG, mode & 0111 ? 0755 : 0644);
+	if (!e)
+		return &sd_enomem;
+	archive_entry_set_size(e, (la_int64_t)len);
+	int r = archive_write_header(t->a, e);
+	archive_entry_free(e);
+	if (r < ARCHIVE_WARN)
+		return ar_error(t, path);
+	if (len && archive_write_data(t->a, buf, len) < 0)
+		return ar_error(t, path);
+	return NULL;
+}
+
+static struct sd_error *tar_add_symlink(void *impl, const char *path, const char *target)
+{
+	struct tar_out *t = impl;
+	struct archive_entry *e = new_entry(t, path, AE_IFLNK, 0777);
+	if (!e)
+		return &sd_enomem;
+	archive_entry_copy_symlink(e, target);
+	int r = archive_write_header(t->a, e);
+	archive_entry_free(e);
+	return r < ARCHIVE_WARN ? ar_error(t, path) : NULL;
+}
+
+static struct sd_error *tar_commit(void *impl)
+{
+	struct tar_out *t = impl;
+	if (archive_write_close(t->a) != ARCHIVE_OK)
+		return ar_error(t, "closing the archive");
+	if (fsync(t->fd) < 0)
+		return sd_error_errno(errno, "fsync %s", t->tmp);
+	struct sd_error *err = sd_out_rename(t->tmp, t->final, t->force);
+	if (err)
+		return err;
+	t->committed = true;
+	return NULL;
+}
+
+static void tar_destroy(void *impl)
+{
+	struct tar_out *t = impl;
+	if (!t)
+		return;
+	if (t->a)
+		archive_write_free(t->a);
+	if (t->fd >= 0)
+		close(t->fd);
+	if (!t->committed && t->tmp)
+		unlink(t->tmp);
+	free(t->tmp);
+	free(t->final);
+	free(t->top);
+	free(t->buf);
+	free(t);
+}
+
+static const struct sd_out_ops tar_ops = {
+	.add_dir = tar_add_dir,
+	.add_file = tar_add_file,
+	.add_data = tar_add_data,
+	.add_symlink = tar_add_symlink,
+	.commit = tar_commit,
+	.destroy = tar_destroy,
+};
+
+static struct sd_error *set_filter(struct tar_out *t, const struct sd_out_config *cfg)
+{
+	char opts[128] = "";
+	int r;
+	switch (cfg->compression) {
+	case SD_COMPRESS_ZSTD:
+		r = archive_write_add_filter_zstd(t->a);
+		if (r == ARCHIVE_OK)
+			snprintf(opts, sizeof(opts), "zstd:threads=%d,zstd:compression-level=%d",
+				 cfg->threads, cfg->level ? cfg->level : 3);
+		break;
+	case SD_COMPRESS_GZIP:
+		r = archive_write_add_filter_gzip(t->a);
+		if (r == ARCHIVE_OK && cfg->level)
+			snprintf(opts, sizeof(opts), "gzip:compression-level=%d", cfg->level);
+		break;
+	case SD_COMPRESS_XZ:
+		r = archive_write_add_filter_xz(t->a);
+		if (r == ARCHIVE_OK)
+			snprintf(opts, sizeof(opts), "xz:threads=%d%s%.0d", cfg->threads,
+				 cfg->level ? ",xz:compression-level=" : "", cfg->level);
+		break;
+	case SD_COMPRESS_NONE:
+	default:
+		r = archive_write_add_filter_none(t->a);
+		break;
+	}
+	if (r != ARCHIVE_OK)
+		return ar_error(t, "compression filter");
+	if (opts[0] && archive_write_set_options(t->a, opts) < ARCHIVE_WARN)
+		return ar_error(t, opts);
+	return NULL;
+}
+
+struct sd_error *sd_archive_open(const struct sd_out_config *cfg, struct sd_out *ret)
+{
+	struct tar_out *t = calloc(1, sizeof(*t));
+	if (!t)
+		return &sd_enomem;
+	t->fd = -1;
+	t->force = cfg->force;
+	t->mtime = cfg->mtime;
+	t->final = strdup(cfg->path);
+	t->top = strdup(cfg->top);
+	t->buf = malloc(SD_IO_BUFSZ);
+	t->a = archive_write_new();
+	struct sd_error *err = NULL;
+	if (!t->final || !t->top || !t->buf || !t->a) {
+		err = &sd_enomem;
+		goto fail;
+	}
+	if ((err = sd_out_tmpname(cfg->path, false, &t->fd, &t->tmp)))
+		goto fail;
+	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK) {
+		err = ar_error(t, "pax format");
+		goto fail;
+	}
+	if ((err = set_filter(t, cfg)))
+		goto fail;
+	/* No padding to 10 KiB records beyond what tar readers require. */
+	archive_write_set_bytes_in_last_block(t->a, 1);
+	if (archive_write_open_fd(t->a, t->fd) != ARCHIVE_OK) {
+		err = ar_error(t, "open");
+		goto fail;
+	}
+	ret->ops = &tar_ops;
+	ret->impl = t;
+	return NULL;
+fail:
+	tar_destroy(t);
+	return err;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Everything savedump does with elfutils (libelf, libdw, libdwfl): facts
+ * about one ELF file, and the notes, memory and loaded modules of an ELF
+ * core. This is the only file that includes elfutils headers.
+ */
+#ifndef SAVEDUMP_ELFUTILS_H
+#define SAVEDUMP_ELFUTILS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "notes.h"
+#include "plan.h"
+
+struct sd_elf_info {
+	int type;		/* ET_* */
+	int machine;		/* EM_* */
+	bool is64;
+	struct sd_build_id build_id;
+	bool has_debug_info;	/* .debug_info with contents (not stripped to NOBITS) */
+	bool has_symtab;
+	char *debuglink;	/* .gnu_debuglink file name, or NULL */
+	uint32_t debuglink_crc;
+	char *altlink;		/* .gnu_debugaltlink file name, or NULL */
+	struct sd_build_id alt_build_id;
+};
+
+/*
+ * Read the facts above from an open ELF file. Returns SD_ERROR_INPUT if fd
+ * is not an ELF file. Does not take ownership of fd.
+ */
+struct sd_error *sd_elf_file_info(int fd, struct sd_elf_info *ret);
+void sd_elf_info_deinit(struct sd_elf_info *info);
+
+/* Just the build-id; returns false when the file has none or is not ELF. */
+bool sd_elf_build_id(int fd, struct sd_build_id *ret);
+
+/* An ELF core file: a userland core or an ELF kernel dump. */
+struct sd_core;
+
+struct sd_core_module {
+	char *name;		/* link_map name, NT_FILE path, or "[vdso: N]" */
+	uint64_t low, high;
+	struct sd_build_id build_id;	/* read from the core's memory */
+};
+
+/*
+ * Parse an ELF core's headers and notes. Does not take ownership of fd.
+ * name is used in messages only.
+ */
+struct sd_error *sd_core_open(int fd, const char *name, struct sd_core **ret);
+void sd_core_destroy(struct sd_core *core);
+
+struct sd_note_layout sd_core_layout(const struct sd_core *core);
+int sd_core_machine(const struct sd_core *core);
+bool sd_core_has_process_notes(const struct sd_core *core);	/* NT_FILE / NT_PRPSINFO */
+/* VMCOREINFO note text, or NULL. */
+const char *sd_core_vmcoreinfo(const struct sd_core *core, size_t *len);
+const struct sd_file_note *sd_core_files(const struct sd_core *core);
+const struct sd_prpsinfo *sd_core_prpsinfo(const struct sd_core *core);
+int sd_core_signal(const struct sd_core *core);
+/* What is wrong with a core that is still usable (truncated, bad NT_FILE), or NULL. */
+const char *sd_core_damage(const struct sd_core *core);
+bool sd_core_auxv(const struct sd_core *core, uint64_t type, uint64_t *ret);
+
+/* Read core memory at vaddr; returns bytes read (0 if not in the core). */
+size_t sd_core_read(struct sd_core *core, uint64_t vaddr, void *buf, size_t len);
+
+/*
+ * The modules the loader had mapped (libdwfl: link_map, including dlopen()ed
+ * objects, plus ELF images found in the core's segments).
+ */
+struct sd_error *sd_core_modules(struct sd_core *core, struct sd_core_module **ret,
+				 size_t *ret_n);
+void sd_core_modules_free(struct sd_core_module *mods, size_t n);
+
+/* elfutils' name for a machine (e.g. "x86_64"), or NULL. */
+const char *sd_elf_machine_name(int machine);
+
+#endif

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * savedump: turn a Linux crash dump or core file into a self-contained
+ * archive. main() parses the command line into one config, runs the
+ * pipeline (probe -> inspect -> resolve -> plan -> pack) and is the only
+ * place that prints errors.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "debuginfod.h"
+#include "dump.h"
+#include "elfutils.h"
+#include "launcher.h"
+#include "manifest.h"
+#include "pack.h"
+#include "resolve.h"
+#include "root.h"
+#include "userland.h"
+#include "util.h"
+
+/* Exit codes (documented in --help, the man page and README). */
+enum {
+	EXIT_OK = 0,		/* archive complete */
+	EXIT_ERROR = 1,		/* operational error: output, I/O, memory */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_INCOMPLETE = 3,	/* written (or listed), but items are missing or mismatched */
+	EXIT_BAD_INPUT = 4,	/* the dump is not a dump, or too damaged to use */
+};
+
+enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE };
+
+struct config {
+	const char *dump;
+	const char *output;
+	bool output_is_dir;
+	enum sd_compression compression;
+	int level;
+	int jobs;
+	const char *root;
+	struct sd_strv debug_dirs;
+	bool list;
+	bool json;
+	bool allow_mismatch;
+	bool force;
+	bool debuginfod;
+	enum progress_mode progress;
+	int verbose;		/* -1 quiet, 0 normal, 1+ verbose */
+};
+
+static const char *progname = "savedump";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: %s [OPTION]... DUMP\n"
+"Turn a Linux crash dump or core file into a self-contained archive: the dump,\n"
+"the binaries and debug information it needs (verified by build-id), launchers\n"
+"for gdb/lldb (cores) or crash/drgn (kernel dumps) and a JSON manifest.\n"
+"\n"
+"DUMP is a userland ELF core, or a kernel dump (/proc/vmcore, ELF, kdump-compressed\n"
+"or flattened).\n"
+"\n"
+"Output:\n"
+"  -o, --output=FILE        archive to write (default: ./savedump-DUMPNAME.tar.zst)\n"
+"      --output-dir=DIR     write a plain directory instead of an archive\n"
+"  -F, --format=FMT         compression: zstd (default), gzip, xz, none\n"
+"  -l, --level=N            compression level (default: the compressor's own)\n"
+"  -j, --jobs=N             compression threads (default: number of CPUs)\n"
+"      --force              replace an existing output\n"
+"\n"
+"Finding files:\n"
+"      --root=DIR           resolve every path inside DIR, as in a chroot (default: /)\n"
+"      --debug-dir=DIR      debug file directory inside the root (repeatable;\n"
+"                           default: /usr/lib/debug)\n"
+"      --allow-mismatch     pack files whose build-id differs from the dump's,\n"
+"                           marked as mismatch in the manifest\n"
+"      --no-debuginfod      do not query debuginfod even if DEBUGINFOD_URLS is set\n"
+"\n"
+"Listing:\n"
+"  -L, --list               print what would be collected and write nothing\n"
+"      --json               with --list: print the manifest as JSON\n"
+"\n"
+"General:\n"
+"      --progress=WHEN      auto (bar on a terminal), bar, json (lines on stderr), none\n"
+"  -q, --quiet              print errors only\n"
+"  -v, --verbose            print every item and the peak memory used\n"
+"  -h, --help               show this help\n"
+"  -V, --version            show the version\n"
+"\n"
+"Exit status:\n"
+"  0  archive complete\n"
+"  1  error (output exists, I/O error, out of memory, ...)\n"
+"  2  usage error\n"
+"  3  archive written (or list printed) but some items are missing or mismatched\n"
+"  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n",
+		progname);
+}
+
+enum {
+	OPT_OUTPUT_DIR = 256,
+	OPT_FORCE,
+	OPT_ROOT,
+	OPT_DEBUG_DIR,
+	OPT_ALLOW_MISMATCH,
+	OPT_NO_DEBUGINFOD,
+	OPT_JSON,
+	OPT_PROGRESS,
+};
+
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+	{ "format", required_argument, NULL, 'F' },
+	{ "level", required_argument, NULL, 'l' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+	{ "allow-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH },
+	{ "no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD },
+	{ "list", no_argument, NULL, 'L' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
+	return EXIT_USAGE;
+}
+
+static bool parse_int(const char *s, long min, long max, int *ret)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*ret = (int)v;
+	return true;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct config *cfg)
+{
+	int c;
+	const char *output_dir = NULL;
+	while ((c = getopt_long(argc, argv, "o:F:l:j:Lqvh V", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			cfg->output = optarg;
+			break;
+		case OPT_OUTPUT_DIR:
+			output_dir = optarg;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "zstd") || !strcmp(optarg, "zst"))
+				cfg->compression = SD_COMPRESS_ZSTD;
+			else if (!strcmp(optarg, "gzip") || !strcmp(optarg, "gz"))
+				cfg->compression = SD_COMPRESS_GZIP;
+			else if (!strcmp(optarg, "xz"))
+				cfg->compression = SD_COMPRESS_XZ;
+			else if (!strcmp(optarg, "none") || !strcmp(optarg, "tar"))
+				cfg->compression = SD_COMPRESS_NONE;
+			else
+				return usage_error("invalid --format '%s' (zstd, gzip, xz or none)",
+						   optarg);
+			break;
+		case 'l':
+			if (!parse_int(optarg, 1, 22, &cfg->level))
+				return usage_error("invalid --level '%s' (1 to 22 for zstd, 1 to 9 "
+						   "for gzip and xz)", optarg);
+			break;
+		case 'j':
+			if (!parse_int(optarg, 0, 256, &cfg->jobs))
+				return usage_error("invalid --jobs '%s' (0 to 256; 0: all CPUs)",
+						   optarg);
+			break;
+		case OPT_FORCE:
+			cfg->force = true;
+			break;
+		case OPT_ROOT:
+			cfg->root = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			if (optarg[0] != '/')
+				return usage_error("--debug-dir '%s' must be an absolute path (inside "
+						   "--root)", optarg);
+			if (sd_strv_add(&cfg->debug_dirs, optarg)) {
+				fprintf(stderr, "%s: out of memory\n", progname);
+				return EXIT_ERROR;
+			}
+			break;
+		case OPT_ALLOW_MISMATCH:
+			cfg->allow_mismatch = true;
+			break;
+		case OPT_NO_DEBUGINFOD:
+			cfg->debuginfod = false;
+			break;
+		case 'L':
+			cfg->list = true;
+			break;
+		case OPT_JSON:
+			cfg->json = true;
+			break;
+		case OPT_PROGRESS:
+			if (!strcmp(optarg, "auto"))
+				cfg->progress = PROGRESS_AUTO;
+			else if (!strcmp(optarg, "bar"))
+				cfg->progress = PROGRESS_BAR;
+			else if (!strcmp(optarg, "json"))
+				cfg->progress = PROGRESS_JSON;
+			else if (!strcmp(optarg, "none"))
+				cfg->progress = PROGRESS_NONE;
+			else
+				return usage_error("invalid --progress '%s' (auto, bar, json or none)",
+						   optarg);
+			break;
+		case 'q':
+			cfg->verbose = -1;
+			break;
+		case 'v':
+			cfg->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("savedump %s\n", PACKAGE_VERSION);
+			printf("debuginfod support: %s\n", sd_debuginfod_compiled_in() ? "yes" : "no");
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "missing DUMP argument");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s' (one DUMP at a time)", argv[optind + 1]);
+	cfg->dump = argv[optind];
+	if (output_dir && cfg->output)
+		return usage_error("%s", "--output and --output-dir are exclusive");
+	if (output_dir) {
+		cfg->output = output_dir;
+		cfg->output_is_dir = true;
+	}
+	if (cfg->output && !cfg->output[0])
+		return usage_error("%s", "empty output name");
+	if (cfg->json && !cfg->list)
+		return usage_error("%s", "--json needs --list");
+	return -1;
+}
+
+static const char *compression_ext(enum sd_compression c)
+{
+	switch (c) {
+	case SD_COMPRESS_ZSTD:
+		return ".tar.zst";
+	case SD_COMPRESS_GZIP:
+		return ".tar.gz";
+	case SD_COMPRESS_XZ:
+		return ".tar.xz";
+	case SD_COMPRESS_NONE:
+		return ".tar";
+	}
+	return ".tar";
+}
+
+/* The archive's top directory: the output's name without its extension. */
+static char *top_name(const char *output)
+{
+	const char *base = sd_basename(output);
+	static const char *const exts[] = { ".tar.zst", ".tar.gz", ".tar.xz", ".tgz", ".tar",
+					    ".tzst", ".txz" };
+	size_t n = strlen(base);
+	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
+		if (sd_str_has_suffix(base, exts[i]) && n > strlen(exts[i])) {
+			n -= strlen(exts[i]);
+			break;
+		}
+	}
+	return strndup(base, n);
+}
+
+/* Name of the dump inside the archive: its own name, unless that collides. */
+static char *dump_archive_name(const struct sd_plan *plan, const char *dump)
+{
+	const char *base = sd_basename(dump);
+	bool clash = !base[0] || !strcmp(base, ".") || !strcmp(base, "..") ||
+		     !strcmp(base, "manifest.json") || sd_str_has_prefix(base, "run-");
+	for (size_t i = 0; i < plan->n_items && !clash; i++) {
+		const char *ap = plan->items[i].archive_path;
+		size_t n = strlen(base);
+		clash = ap && !strncmp(ap, base, n) && (ap[n] == '/' || !ap[n]);
+	}
+	char *name;
+	if (asprintf(&name, clash ? "dump-%s" : "%s", base[0] ? base : "core") < 0)
+		return NULL;
+	return name;
+}
+
+static void print_error(const struct sd_error *err)
+{
+	fprintf(stderr, "%s: %s\n", progname, err->message);
+}
+
+static int exit_for_error(const struct sd_error *err)
+{
+	switch (err->code) {
+	case SD_ERROR_INPUT:
+		return EXIT_BAD_INPUT;
+	case SD_ERROR_USAGE:
+		return EXIT_USAGE;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+static void print_vmhwm(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return;
+	char line[256];
+	while (fgets(line, sizeof(line), f))
+		if (sd_str_has_prefix(line, "VmHWM:"))
+			fprintf(stderr, "%s: peak memory %s", progname, line + 6 + strspn(line + 6, " \t"));
+	fclose(f);
+}
+
+static void report_items(const struct sd_plan *plan, int verbose)
+{
+	char hex[2 * SD_BUILD_ID_MAX + 1];
+	for (size_t i = 0; i < plan->notes.n; i++)
+		fprintf(stderr, "%s: note: %s\n", progname, plan->notes.v[i]);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		bool bad = it->status == SD_STATUS_MISSING || it->status == SD_STATUS_MISMATCH;
+		if (!bad && verbose < 1)
+			continue;
+		const char *what = it->orig_path ? it->orig_path : it->name ? it->name : "?";
+		fprintf(stderr, "%s: %s: %s %s", progname, sd_status_name(it->status),
+			sd_role_name(it->role), what);
+		if (it->parent != SIZE_MAX) {
+			const struct sd_item *p = &plan->items[it->parent];
+			fprintf(stderr, " (for %s)", p->orig_path ? p->orig_path : p->name);
+		}
+		if (it->build_id.len)
+			fprintf(stderr, " [%s]", sd_build_id_hex(&it->build_id, hex));
+		if (it->reason)
+			fprintf(stderr, ": %s", it->reason);
+		fputc('\n', stderr);
+	}
+}
+
+static int run(struct config *cfg)
+{
+	struct sd_error *err = NULL;
+	struct sd_root *root = NULL;
+	struct sd_core *core = NULL;
+	struct sd_resolver resolver = {0};
+	struct sd_plan plan;
+	_cleanup_free_ char *output = NULL, *top = NULL, *dump_name = NULL;
+	int status = EXIT_OK;
+	sd_plan_init(&plan);
+
+	/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
+	int fd = open(cfg->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = open(cfg->dump, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = sd_error_errno(errno, "%s", cfg->dump);
+		if (errno == ENOENT || errno == EISDIR)
+			err->code = SD_ERROR_INPUT;
+		goto out;
+	}
+	enum sd_dump_format format;
+	if ((err = sd_dump_probe(fd, cfg->dump, &format)))
+		goto out;
+	if (format != SD_FORMAT_ELF) {
+		err = sd_error_create(SD_ERROR_INPUT, "%s: %s kernel dumps are not supported yet",
+				      cfg->dump, sd_dump_format_name(format));
+		goto out;
+	}
+	if ((err = sd_core_open(fd, cfg->dump, &core)))
+		goto out;
+	if (!sd_core_has_process_notes(core)) {
+		err = sd_error_create(SD_ERROR_INPUT, "%s: %s", cfg->dump,
+				      sd_core_vmcoreinfo(core, NULL)
+				      ? "ELF kernel dumps are not supported yet"
+				      : "ELF core without process notes (NT_FILE/NT_PRPSINFO) "
+					"or VMCOREINFO: not a Linux core or crash dump");
+		goto out;
+	}
+
+	if ((err = sd_root_create(cfg->root, &root)))
+		goto out;
+	if ((err = sd_resolver_init(&resolver, root, &cfg->debug_dirs, cfg->debuginfod,
+				    cfg->allow_mismatch)))
+		goto out;
+	if (!(plan.dump_path = strdup(cfg->dump)) || !(plan.dump_format = strdup("elf-core"))) {
+		err = &sd_enomem;
+		goto out;
+	}
+	const char *arch = sd_elf_machine_name(sd_core_machine(core));
+	if (arch && !(plan.arch = strdup(arch))) {
+		err = &sd_enomem;
+		goto out;
+	}
+
+	struct sd_item *dump;
+	if ((err = sd_plan_add(&plan, SD_ROLE_DUMP, SD_STATUS_FOUND, &dump)))
+		goto out;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		err = sd_error_errno(errno, "%s", cfg->dump);
+		goto out;
+	}
+	dump->size = (uint64_t)st.st_size;
+	dump->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dump->fd < 0 || (err = sd_item_set(&dump->orig_path, cfg->dump)) ||
+	    (err = sd_item_set(&dump->name, sd_basename(cfg->dump)))) {
+		if (!err)
+			err = sd_error_errno(errno, "dup");
+		goto out;
+	}
+
+	if ((err = sd_userland_inspect(core, &resolver, &plan)))
+		goto out;
+
+	if (!(dump_name = dump_archive_name(&plan, cfg->dump))) {
+		err = &sd_enomem;
+		goto out;
+	}
+	plan.items[0].archive_path = strdup(dump_name);
+	if (!plan.items[0].archive_path || (err = sd_launchers_add(&plan, dump_name))) {
+		err = err ? err : &sd_enomem;
+		goto out;
+	}
+
+	struct sd_plan_counts counts = sd_plan_count(&plan);
+	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage;
+	if (plan.damage && cfg->verbose >= 0)
+		fprintf(stderr, "%s: warning: %s: %s\n", progname, cfg->dump, plan.damage);
+	struct sd_manifest_info minfo = { .root = cfg->root };
+
+	if (cfg->list) {
+		if (cfg->json)
+			sd_manifest_write(stdout, &plan, &minfo);
+		else
+			sd_plan_print_table(stdout, &plan);
+		status = complete ? EXIT_OK : EXIT_INCOMPLETE;
+		goto out;
+	}
+
+	if (cfg->output) {
+		output = strdup(cfg->output);
+	} else if (asprintf(&output, "savedump-%s%s", sd_basename(cfg->dump),
+			    compression_ext(cfg->compression)) < 0) {
+		output = NULL;
+	}
+	top = output ? (cfg->output_is_dir ? strdup("") : top_name(output)) : NULL;
+	if (!output || !top) {
+		err = &sd_enomem;
+		goto out;
+	}
+	if (!cfg->force && access(output, F_OK) == 0) {
+		err = sd_error_create(SD_ERROR_EXISTS, "%s already exists (use --force to replace it)",
+				      output);
+		goto out;
+	}
+	struct sd_pack_options popts = {
+		.out = {
+			.path = output,
+			.directory = cfg->output_is_dir,
+			.compression = cfg->compression,
+			.level = cfg->level,
+			.threads = cfg->jobs ? cfg->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN),
+			.force = cfg->force,
+			.top = top,
+		},
+		.manifest = { .root = cfg->root, .archive_top = cfg->output_is_dir ? NULL : top },
+		.progress = cfg->progress == PROGRESS_BAR ||
+			    (cfg->progress == PROGRESS_AUTO && cfg->verbose >= 0 && isatty(2)),
+		.progress_json = cfg->progress == PROGRESS_JSON,
+	};
+	if (popts.out.threads < 1)
+		popts.out.threads = 1;
+	/* Reproducible: every entry gets SOURCE_DATE_EPOCH, else the dump's mtime. */
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	popts.out.mtime = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : st.st_mtime;
+
+	if ((err = sd_pack(&plan, &popts)))
+		goto out;
+	if (cfg->verbose >= 0) {
+		report_items(&plan, cfg->verbose);
+		fprintf(stderr, "%s: wrote %s: %zu found, %zu missing, %zu mismatch, %zu skipped\n",
+			progname, output, counts.found, counts.missing, counts.mismatch,
+			counts.skipped);
+	}
+	status = complete ? EXIT_OK : EXIT_INCOMPLETE;
+out:
+	if (err) {
+		print_error(err);
+		status = exit_for_error(err);
+		sd_error_destroy(err);
+	}
+	if (cfg->verbose >= 1)
+		print_vmhwm();
+	sd_plan_deinit(&plan);
+	sd_resolver_deinit(&resolver);
+	sd_core_destroy(core);
+	sd_root_destroy(root);
+	if (fd >= 0)
+		close(fd);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg = {
+		.compression = SD_COMPRESS_ZSTD,
+		.root = "/",
+		.debuginfod = true,
+		.progress = PROGRESS_AUTO,
+	};
+	int status = parse_args(argc, argv, &cfg);
+	if (status < 0) {
+		/* Many files stay open between resolving and packing. */
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		status = run(&cfg);
+	}
+	sd_strv_deinit(&cfg.debug_dirs);
+	return status;
+}

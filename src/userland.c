@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <elf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "linkmap.h"
+#include "userland.h"
+#include "util.h"
+
+/* One file the core refers to, under all of its names. */
+struct mapped {
+	const char *raw;	/* NT_FILE name as written (owned by the core) */
+	char *path;		/* normalised absolute path; NULL if unusable */
+	const char *problem;	/* why path is unusable, or why the file is skipped */
+	uint64_t start;		/* lowest address mapped from file offset 0 */
+	bool has_start;
+	size_t module;		/* index into mods, or SIZE_MAX */
+	const char *lm_name;	/* the loader's name for it (link_map l_name), or NULL */
+};
+
+struct inspect {
+	struct sd_core *core;
+	struct sd_resolver *r;
+	struct sd_plan *plan;
+	struct sd_core_module *mods;
+	size_t n_mods;
+	struct mapped *files;
+	size_t n_files, cap_files;
+	struct sd_link_map_entry *lm;
+	size_t n_lm;
+	bool dotnet;
+};
+
+static const char deleted_suffix[] = " (deleted)";
+
+static struct sd_error *note(struct sd_plan *plan, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static struct sd_error *note(struct sd_plan *plan, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &sd_enomem;
+	struct sd_error *err = sd_strv_add(&plan->notes, s);
+	free(s);
+	return err;
+}
+
+/*
+ * The kernel writes NT_FILE names with d_path(): always absolute, never
+ * with "." or ".." components. Anything else came from a corrupt or
+ * crafted core and must not be used as a path.
+ */
+static const char *classify(const char *raw, char **ret_path)
+{
+	*ret_path = NULL;
+	if (sd_str_has_suffix(raw, deleted_suffix))
+		return "the file was deleted or replaced while mapped";
+	if (sd_str_has_prefix(raw, "/memfd:"))
+		return "anonymous memory file (memfd), not on disk";
+	if (raw[0] != '/')
+		return "unusable path in the dump: not absolute";
+	if (strlen(raw) >= SD_PATH_MAX)
+		return "unusable path in the dump: too long";
+	for (const char *p = raw; *p; p++) {
+		if (*p == '/' && p[1] == '.' &&
+		    (p[2] == '/' || !p[2] || (p[2] == '.' && (p[3] == '/' || !p[3]))))
+			return "unusable path in the dump: has . or .. components";
+	}
+	if (sd_str_has_prefix(raw, "/dev/") || sd_str_has_prefix(raw, "/proc/") ||
+	    sd_str_has_prefix(raw, "/sys/") || sd_str_has_prefix(raw, "/SYSV") ||
+	    strcmp(raw, "/dev") == 0)
+		return "not a regular file";
+	if (sd_path_normalize(raw, ret_path))
+		return "unusable path in the dump";
+	return NULL;
+}
+
+static struct mapped *find_file(struct inspect *in, const char *raw)
+{
+	for (size_t i = 0; i < in->n_files; i++)
+		if (strcmp(in->files[i].raw, raw) == 0)
+			return &in->files[i];
+	return NULL;
+}
+
+static struct sd_error *collect_files(struct inspect *in)
+{
+	const struct sd_file_note *fn = sd_core_files(in->core);
+	for (size_t i = 0; i < fn->n; i++) {
+		const struct sd_file_mapping *m = &fn->maps[i];
+		struct mapped *f = find_file(in, m->path);
+		if (!f) {
+			if (!sd_grow(&in->files, &in->cap_files, in->n_files + 1, sizeof(*in->files)))
+				return &sd_enomem;
+			f = &in->files[in->n_files++];
+			memset(f, 0, sizeof(*f));
+			f->module = SIZE_MAX;
+			f->raw = m->path;	/* borrowed from the core */
+			f->problem = classify(m->path, &f->path);
+		}
+		if (m->pgoff == 0 && (!f->has_start || m->start < f->start)) {
+			f->start = m->start;
+			f->has_start = true;
+		}
+	}
+	return NULL;
+}
+
+static bool is_vdso(const char *name)
+{
+	return sd_str_has_prefix(name, "[vdso") || strcmp(name, "linux-vdso.so.1") == 0 ||
+	       strcmp(name, "linux-gate.so.1") == 0 || strcmp(name, "[vsyscall]") == 0;
+}
+
+/* Match libdwfl's modules to NT_FILE files by the address they are loaded at. */
+static void match_modules(struct inspect *in)
+{
+	const struct sd_file_note *fn = sd_core_files(in->core);
+	for (size_t mi = 0; mi < in->n_mods; mi++) {
+		const struct sd_core_module *mod = &in->mods[mi];
+		struct mapped *best = NULL;
+		for (size_t i = 0; i < fn->n && !best; i++) {
+			const struct sd_file_mapping *m = &fn->maps[i];
+			if (m->start >= mod->low && m->start < mod->high && m->pgoff == 0)
+				best = find_file(in, m->path);
+		}
+		/* By name, when the headers' page was not where NT_FILE says. */
+		for (size_t i = 0; i < in->n_files && !best; i++)
+			if (strcmp(in->files[i].raw, mod->name) == 0)
+				best = &in->files[i];
+		if (best && best->module == SIZE_MAX)
+			best->module = mi;
+	}
+}
+
+static size_t read_core(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	return sd_core_read(arg, addr, buf, len);
+}
+
+/* The file whose mapping holds addr, or NULL. */
+static struct mapped *file_at(struct inspect *in, uint64_t addr)
+{
+	const struct sd_file_note *fn = sd_core_files(in->core);
+	for (size_t i = 0; i < fn->n; i++)
+		if (addr >= fn->maps[i].start && addr < fn->maps[i].end)
+			return find_file(in, fn->maps[i].path);
+	return NULL;
+}
+
+/* Learn the loader's name of every file from link_map (by its dynamic section's address). */
+static struct sd_error *walk_link_map(struct inspect *in)
+{
+	uint64_t phdr, phnum;
+	if (!sd_core_auxv(in->core, AT_PHDR, &phdr) || !sd_core_auxv(in->core, AT_PHNUM, &phnum))
+		return note(in->plan, "no AT_PHDR/AT_PHNUM in the core's auxv: loader names unknown");
+	struct sd_error *err = sd_link_map_walk(read_core, in->core, sd_core_layout(in->core), phdr,
+						phnum, &in->lm, &in->n_lm);
+	if (err) {
+		if (err == &sd_enomem)
+			return err;
+		struct sd_error *e2 = err->code == SD_ERROR_INPUT && strstr(err->message, "statically")
+				      ? NULL : note(in->plan, "link_map: %s", err->message);
+		sd_error_destroy(err);
+		return e2;
+	}
+	for (size_t i = 0; i < in->n_lm; i++) {
+		struct mapped *f = file_at(in, in->lm[i].l_ld);
+		if (f && !f->lm_name && in->lm[i].name[0])
+			f->lm_name = in->lm[i].name;
+	}
+	return NULL;
+}
+
+static const char *exe_raw_path(struct inspect *in)
+{
+	/* The file mapped at the entry point is the executable (AT_ENTRY). */
+	uint64_t entry;
+	const struct sd_file_note *fn = sd_core_files(in->core);
+	if (sd_core_auxv(in->core, AT_ENTRY, &entry)) {
+		for (size_t i = 0; i < fn->n; i++)
+			if (entry >= fn->maps[i].start && entry < fn->maps[i].end)
+				return fn->maps[i].path;
+	}
+	/* Else the first mapping whose name matches pr_fname (at most 15 chars). */
+	const struct sd_prpsinfo *ps = sd_core_prpsinfo(in->core);
+	if (ps && ps->fname[0]) {
+		for (size_t i = 0; i < fn->n; i++)
+			if (strncmp(sd_basename(fn->maps[i].path), ps->fname, 15) == 0)
+				return fn->maps[i].path;
+	}
+	return fn->n ? fn->maps[0].path : NULL;
+}
+
+static bool core_has_elf_header(struct inspect *in, const struct mapped *f)
+{
+	uint8_t magic[SELFMAG];
+	return f->has_start && sd_core_read(in->core, f->start, magic, SELFMAG) == SELFMAG &&
+	       memcmp(magic, ELFMAG, SELFMAG) == 0;
+}
+
+static bool fd_is_elf(int fd)
+{
+	uint8_t magic[SELFMAG];
+	return sd_pread_full(fd, magic, SELFMAG, 0) == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0;
+}
+
+static struct sd_error *add_aliases(struct sd_item *item, const char *link_map_name)
+{
+	struct sd_error *err;
+	if (link_map_name && link_map_name[0] == '/') {
+		_cleanup_free_ char *norm = NULL;
+		if (!sd_path_normalize(link_map_name, &norm) &&
+		    strcmp(sd_archive_path_of(norm), item->archive_path) != 0 &&
+		    (err = sd_strv_add(&item->aliases, sd_archive_path_of(norm))))
+			return err;
+	}
+	if (item->build_id.len && (item->status == SD_STATUS_FOUND)) {
+		_cleanup_free_ char *id_path = NULL;
+		if ((err = sd_build_id_archive_path(&item->build_id, "", &id_path)))
+			return err;
+		if ((err = sd_strv_add(&item->aliases, id_path)))
+			return err;
+	}
+	return NULL;
+}
+
+static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool is_exe)
+{
+	struct sd_plan *plan = in->plan;
+	const struct sd_core_module *mod = f->module != SIZE_MAX ? &in->mods[f->module] : NULL;
+	bool known_elf = mod || core_has_elf_header(in, f);
+	enum sd_role role = is_exe ? SD_ROLE_EXECUTABLE : SD_ROLE_LIBRARY;
+	struct sd_item *item;
+	struct sd_error *err;
+
+	if (f->problem) {
+		/* Deleted files and memfds are normal; bad paths mean a damaged core. */
+		bool bad = sd_str_has_prefix(f->problem, "unusable");
+		if (!bad && !known_elf && !is_exe)
+			role = SD_ROLE_MAPPED_FILE;
+		if (in->dotnet && sd_dotnet_is_managed_path(f->raw))
+			role = SD_ROLE_MANAGED;
+		if ((err = sd_plan_add(plan, role, bad ? SD_STATUS_MISSING : SD_STATUS_SKIPPED,
+				       &item)))
+			return err;
+		if ((err = sd_item_set(&item->orig_path, f->raw)) ||
+		    (err = sd_item_set(&item->name, sd_basename(f->raw))) ||
+		    (err = sd_item_reason(item, "%s", f->problem)))
+			return err;
+		if (mod)
+			item->build_id = mod->build_id;
+		if (bad)
+			return note(plan, "NT_FILE entry '%.200s': %s; skipped", f->raw, f->problem);
+		return NULL;
+	}
+
+	if (!known_elf && in->dotnet && sd_dotnet_is_managed_path(f->path))
+		role = SD_ROLE_MANAGED;
+	if ((err = sd_plan_add(plan, role, SD_STATUS_MISSING, &item)))
+		return err;
+	if ((err = sd_item_set(&item->orig_path, f->path)) ||
+	    (err = sd_item_set(&item->name, sd_basename(f->path))))
+		return err;
+	if (mod)
+		item->build_id = mod->build_id;
+
+	if (role == SD_ROLE_MANAGED || !known_elf) {
+		/* Not known to be ELF: open it to see what it is. */
+		int fd = sd_root_open(in->r->root, f->path);
+		if (fd < 0) {
+			item->status = role == SD_ROLE_MANAGED ? SD_STATUS_MISSING : SD_STATUS_SKIPPED;
+			if (role != SD_ROLE_MANAGED)
+				item->role = SD_ROLE_MAPPED_FILE;
+			return sd_item_reason(item, "%s: %s%s", f->path, strerror(-fd),
+					      role == SD_ROLE_MANAGED ? ""
+						: " (no ELF header in the core: a data file)");
+		}
+		bool elf = fd_is_elf(fd);
+		if (!elf && role != SD_ROLE_MANAGED) {
+			close(fd);
+			item->role = SD_ROLE_MAPPED_FILE;
+			item->status = SD_STATUS_SKIPPED;
+			return sd_item_reason(item, "not an ELF file; debuggers do not need it");
+		}
+		close(fd);
+		if (!elf) {
+			const char *const paths[] = { f->path };
+			/* Managed assemblies have no build-id: found is found. */
+			if ((err = sd_resolve_binary(in->r, item, paths, 1, SD_FIND_PATHS)))
+				return err;
+			if (item->status == SD_STATUS_FOUND) {
+				free(item->reason);
+				item->reason = NULL;
+			}
+			return sd_item_set(&item->archive_path, sd_archive_path_of(f->path));
+		}
+		if (role == SD_ROLE_MANAGED)
+			item->role = SD_ROLE_LIBRARY;
+	}
+
+	/* The loader's name for it, when it differs (e.g. /lib vs /usr/lib). */
+	_cleanup_free_ char *lm = NULL;
+	if (f->lm_name && f->lm_name[0] == '/' && sd_path_normalize(f->lm_name, &lm) == NULL &&
+	    strcmp(lm, f->path) == 0) {
+		free(lm);
+		lm = NULL;
+	}
+	const char *const paths[] = { f->path, lm ? lm : f->path };
+	if ((err = sd_resolve_binary(in->r, item, paths, 2,
+				     SD_FIND_PATHS | SD_FIND_BUILD_ID | SD_FIND_DEBUGINFOD)))
+		return err;
+	if (item->fd >= 0) {
+		if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(f->path))))
+			return err;
+		if ((err = add_aliases(item, lm)))
+			return err;
+	}
+	return NULL;
+}
+
+/* A module libdwfl found in memory that NT_FILE does not name (or no NT_FILE at all). */
+static struct sd_error *add_module_item(struct inspect *in, size_t mi, bool is_exe)
+{
+	const struct sd_core_module *mod = &in->mods[mi];
+	struct sd_item *item;
+	struct sd_error *err;
+	if (is_vdso(mod->name)) {
+		if ((err = sd_plan_add(in->plan, SD_ROLE_VDSO, SD_STATUS_SKIPPED, &item)))
+			return err;
+		item->build_id = mod->build_id;
+		if ((err = sd_item_set(&item->name, mod->name)))
+			return err;
+		return sd_item_reason(item, "provided by the kernel; its image is in the core");
+	}
+	const char *name = mod->name;
+	for (size_t i = 0; i < in->n_lm; i++)
+		if (in->lm[i].l_ld >= mod->low && in->lm[i].l_ld < mod->high && in->lm[i].name[0])
+			name = in->lm[i].name;
+	_cleanup_free_ char *path = NULL;
+	if (name[0] != '/' || sd_path_normalize(name, &path)) {
+		if ((err = sd_plan_add(in->plan, SD_ROLE_LIBRARY, SD_STATUS_MISSING, &item)))
+			return err;
+		item->build_id = mod->build_id;
+		if ((err = sd_item_set(&item->name, mod->name)))
+			return err;
+		return sd_item_reason(item, "loaded object with no usable file name; "
+					    "look it up by build-id");
+	}
+	struct mapped f = { .raw = name, .path = path, .module = mi, .lm_name = name };
+	_cleanup_free_ char *unused = NULL;
+	f.problem = classify(name, &unused);
+	return add_file_item(in, &f, is_exe);
+}
+
+static struct sd_error *add_thread_db(struct inspect *in)
+{
+	struct sd_plan *plan = in->plan;
+	const struct sd_item *libc = NULL;
+	for (size_t i = 0; i < plan->n_items && !libc; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_LIBRARY && it->orig_path &&
+		    (sd_str_has_prefix(sd_basename(it->orig_path), "libc.so") ||
+		     sd_str_has_prefix(sd_basename(it->orig_path), "libc-2.")))
+			libc = it;
+	}
+	if (!libc)
+		return NULL;	/* static or non-glibc program */
+	_cleanup_free_ char *dir = sd_dirname(libc->orig_path);
+	_cleanup_free_ char *path = dir ? sd_path_join(dir, "libthread_db.so.1") : NULL;
+	if (!path)
+		return &sd_enomem;
+	bool libc_ok = libc->status == SD_STATUS_FOUND;
+	size_t libc_index = (size_t)(libc - plan->items);
+	struct sd_item *item;
+	struct sd_error *err = sd_plan_add(plan, SD_ROLE_THREAD_DB, SD_STATUS_MISSING, &item);
+	if (err)
+		return err;
+	item->parent = libc_index;
+	if ((err = sd_item_set(&item->name, "libthread_db.so.1")) ||
+	    (err = sd_item_set(&item->orig_path, path)))
+		return err;
+	const char *const paths[] = { path };
+	if ((err = sd_resolve_binary(in->r, item, paths, 1, SD_FIND_PATHS)))
+		return err;
+	if (item->fd < 0)
+		return sd_item_reason(item, "%s not found beside the dump's libc; gdb cannot list "
+					    "threads without it", path);
+	if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(path))))
+		return err;
+	/* libthread_db carries no trace in the core; it is right if libc is. */
+	return sd_item_reason(item, libc_ok ? "from the directory of the dump's verified libc"
+					    : "from the directory of the dump's libc, which was "
+					      "not verified");
+}
+
+struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r,
+				     struct sd_plan *plan)
+{
+	struct inspect in = { .core = core, .r = r, .plan = plan };
+	struct sd_error *err;
+
+	plan->kind = SD_DUMP_USERLAND;
+	const struct sd_prpsinfo *ps = sd_core_prpsinfo(core);
+	if (ps) {
+		plan->pid = ps->pid;
+		if ((err = sd_item_set(&plan->command_line, ps->psargs)))
+			return err;
+	}
+	plan->signal = sd_core_signal(core);
+	if (sd_core_damage(core) && !(plan->damage = strdup(sd_core_damage(core))))
+		return &sd_enomem;
+
+	err = sd_core_modules(core, &in.mods, &in.n_mods);
+	if (err) {
+		struct sd_error *e2 = note(plan, "%s; using NT_FILE only", err->message);
+		sd_error_destroy(err);
+		if (e2)
+			return e2;
+	}
+	if ((err = collect_files(&in)))
+		goto out;
+	if (!sd_core_files(core)->n)
+		if ((err = note(plan, "the core has no usable NT_FILE note; files come "
+				      "from the loader's link_map only")))
+			goto out;
+	match_modules(&in);
+	if ((err = walk_link_map(&in)))
+		goto out;
+
+	for (size_t i = 0; i < in.n_files && !in.dotnet; i++)
+		in.dotnet = strcmp(sd_basename(in.files[i].raw), "libcoreclr.so") == 0;
+
+	const char *exe = exe_raw_path(&in);
+	if (exe && (err = sd_item_set(&plan->executable, exe)))
+		goto out;
+	for (size_t i = 0; i < in.n_files; i++) {
+		bool is_exe = exe && strcmp(in.files[i].raw, exe) == 0;
+		if ((err = add_file_item(&in, &in.files[i], is_exe)))
+			goto out;
+	}
+	/* Modules NT_FILE does not name: the vdso, or everything in a core without NT_FILE. */
+	for (size_t mi = 0; mi < in.n_mods; mi++) {
+		bool named = false;
+		for (size_t i = 0; i < in.n_files && !named; i++)
+			named = in.files[i].module == mi;
+		if (!named && (err = add_module_item(&in, mi, !exe && mi == 0)))
+			goto out;
+	}
+	if ((err = add_thread_db(&in)))
+		goto out;
+	if (in.dotnet && (err = sd_dotnet_inspect(core, r, plan)))
+		goto out;
+	/* Debuginfo for every ELF object, found or known by build-id. */
+	size_t n = plan->n_items;
+	for (size_t i = 0; i < n; i++) {
+		const struct sd_item *it = &plan->items[i];
+		bool elf_role = it->role == SD_ROLE_EXECUTABLE || it->role == SD_ROLE_LIBRARY ||
+				(it->role == SD_ROLE_DOTNET_RUNTIME && it->fd >= 0);
+		if (!elf_role || it->status == SD_STATUS_SKIPPED)
+			continue;
+		if (it->fd < 0 && !it->build_id.len)
+			continue;
+		if ((err = sd_resolve_debuginfo(r, plan, i, SD_ROLE_DEBUGINFO)))
+			goto out;
+	}
+out:
+	for (size_t i = 0; i < in.n_files; i++)
+		free(in.files[i].path);
+	free(in.files);
+	sd_core_modules_free(in.mods, in.n_mods);
+	sd_link_map_free(in.lm, in.n_lm);
+	return err;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "util.h"
+
+bool sd_grow(void *ptr, size_t *cap, size_t need, size_t elsize)
+{
+	void **p = ptr;
+	if (need <= *cap)
+		return true;
+	size_t ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return false;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / elsize)
+		return false;
+	void *np = realloc(*p, ncap * elsize);
+	if (!np)
+		return false;
+	*p = np;
+	*cap = ncap;
+	return true;
+}
+
+struct sd_error *sd_strv_add(struct sd_strv *sv, const char *s)
+{
+	if (!sd_grow(&sv->v, &sv->cap, sv->n + 2, sizeof(*sv->v)))
+		return &sd_enomem;
+	char *copy = strdup(s);
+	if (!copy)
+		return &sd_enomem;
+	sv->v[sv->n++] = copy;
+	sv->v[sv->n] = NULL;
+	return NULL;
+}
+
+bool sd_strv_contains(const struct sd_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+void sd_strv_deinit(struct sd_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+bool sd_str_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+bool sd_str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void sd_hex(const uint8_t *bytes, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool sd_unhex(const char *hex, uint8_t *out, size_t cap, size_t *ret_len)
+{
+	size_t n = strlen(hex);
+	if (n % 2 || n / 2 > cap)
+		return false;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*ret_len = n / 2;
+	return true;
+}
+
+struct sd_error *sd_path_normalize(const char *path, char **ret)
+{
+	size_t len = strlen(path);
+	if (len == 0)
+		return sd_error_create(SD_ERROR_INPUT, "empty path");
+	if (path[0] != '/')
+		return sd_error_create(SD_ERROR_INPUT, "not an absolute path");
+	if (len >= SD_PATH_MAX)
+		return sd_error_create(SD_ERROR_INPUT, "path longer than %d bytes", SD_PATH_MAX);
+
+	char *out = malloc(len + 2);
+	if (!out)
+		return &sd_enomem;
+	size_t o = 0;
+	const char *p = path;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;	/* drop the '/' too; never above root */
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	*ret = out;
+	return NULL;
+}
+
+struct sd_error *sd_path_relative(const char *link, const char *target, char **ret)
+{
+	/* Find the common directory prefix of link's directory and target. */
+	size_t common = 0;
+	for (size_t i = 0; link[i] && target[i] && link[i] == target[i]; i++)
+		if (link[i] == '/')
+			common = i + 1;
+	size_t ups = 0;
+	for (const char *p = link + common; *p; p++)
+		if (*p == '/')
+			ups++;
+	size_t tlen = strlen(target + common);
+	char *out = malloc(ups * 3 + tlen + 1);
+	if (!out)
+		return &sd_enomem;
+	char *q = out;
+	for (size_t i = 0; i < ups; i++) {
+		memcpy(q, "../", 3);
+		q += 3;
+	}
+	memcpy(q, target + common, tlen + 1);
+	*ret = out;
+	return NULL;
+}
+
+char *sd_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+const char *sd_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+char *sd_path_join(const char *a, const char *b)
+{
+	char *out;
+	size_t alen = strlen(a);
+	while (alen > 0 && a[alen - 1] == '/')
+		alen--;
+	while (*b == '/')
+		b++;
+	if (asprintf(&out, "%.*s/%s", (int)alen, a, b) < 0)
+		return NULL;
+	return out;
+}
+
+struct sd_error *sd_read_small_fd(int fd, size_t max, char **ret, size_t *ret_len)
+{
+	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return &sd_enomem;
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap > max)
+				return sd_error_create(SD_ERROR_INPUT, "larger than %zu bytes", max);
+			if (!sd_grow(&buf, &cap, cap * 2, 1))
+				return &sd_enomem;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return sd_error_errno(errno, "read");
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = take_ptr(buf);
+	if (ret_len)
+		*ret_len = len;
+	return NULL;
+}
+
+ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+bool sd_write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers with no external dependencies: strings, paths, hex, arrays. */
+#ifndef SAVEDUMP_UTIL_H
+#define SAVEDUMP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* Longest path savedump accepts from a dump; longer ones are reported and skipped. */
+enum { SD_PATH_MAX = 4096 };
+
+/*
+ * Grow *ptr (an array of elsize-byte elements with capacity *cap) to hold at
+ * least need elements. Returns false on overflow or allocation failure.
+ */
+bool sd_grow(void *ptr, size_t *cap, size_t need, size_t elsize);
+
+/* Append a copy of s to a NULL-terminated string vector. */
+struct sd_strv {
+	char **v;
+	size_t n, cap;
+};
+struct sd_error *sd_strv_add(struct sd_strv *sv, const char *s);
+bool sd_strv_contains(const struct sd_strv *sv, const char *s);
+void sd_strv_deinit(struct sd_strv *sv);
+
+bool sd_str_has_suffix(const char *s, const char *suffix);
+bool sd_str_has_prefix(const char *s, const char *prefix);
+
+/* Lower-case hex of len bytes into out (2 * len + 1 bytes). */
+void sd_hex(const uint8_t *bytes, size_t len, char *out);
+/* Parse lower/upper-case hex; returns false on bad input or if more than cap bytes. */
+bool sd_unhex(const char *hex, uint8_t *out, size_t cap, size_t *ret_len);
+
+/*
+ * Normalise an absolute path lexically: collapse "//", drop ".", resolve ".."
+ * without ever climbing above "/". The result is absolute and has no trailing
+ * slash (except "/" itself). Rejects relative, empty and over-long paths
+ * (SD_ERROR_INPUT).
+ */
+struct sd_error *sd_path_normalize(const char *path, char **ret);
+
+/* The path of target relative to the directory holding link (both relative, normalised). */
+struct sd_error *sd_path_relative(const char *link, const char *target, char **ret);
+
+/* dirname/basename that return pointers into or copies of the string, never modify it. */
+char *sd_dirname(const char *path);
+const char *sd_basename(const char *path);
+
+/* Join a and b with exactly one '/' between them. */
+char *sd_path_join(const char *a, const char *b);
+
+/* Read a whole small file (at most max bytes) into a NUL-terminated buffer. */
+struct sd_error *sd_read_small_fd(int fd, size_t max, char **ret, size_t *ret_len);
+
+/* pread() that retries on EINTR and short reads; returns bytes read or -1. */
+ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off);
+/* write() the whole buffer; returns false with errno set on failure. */
+bool sd_write_full(int fd, const void *buf, size_t len);
+
+#endif

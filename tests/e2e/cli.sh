@@ -1,0 +1,44 @@
+#!/bin/bash
+# The command line: help, version, and a clear usage error (exit 2) for every bad option value.
+. "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+test_expect_success '--help lists every option and the exit codes' '
+	"$SAVEDUMP" --help >help.txt &&
+	for opt in --output --output-dir --format --level --jobs --force --root --debug-dir \
+		--allow-mismatch --no-debuginfod --list --json --progress --quiet --verbose \
+		--help --version; do
+		expect_grep "$opt" help.txt || exit 1
+	done &&
+	expect_grep "^  3  archive written" help.txt
+'
+test_expect_success '--version prints the version' '
+	"$SAVEDUMP" --version | grep -q "^savedump [0-9]"
+'
+
+# bad_value ARGS...: exit 2 with a one-line complaint and a hint.
+bad_value() {
+	expect_status 2 "$SAVEDUMP" "$@" >out.txt 2>err.txt &&
+	test ! -s out.txt &&
+	test "$(grep -c "^savedump: " err.txt)" = 1 &&
+	expect_grep "Try .savedump --help." err.txt
+}
+test_expect_success 'no DUMP is a usage error' 'bad_value'
+test_expect_success 'two DUMPs is a usage error' 'bad_value a b'
+test_expect_success 'bad --format' 'bad_value --format=lz4 core'
+test_expect_success 'bad --level' 'bad_value --level=0 core && bad_value --level=abc core'
+test_expect_success 'bad --jobs' 'bad_value --jobs=-1 core && bad_value -j 1000 core'
+test_expect_success 'bad --progress' 'bad_value --progress=sometimes core'
+test_expect_success 'relative --debug-dir' 'bad_value --debug-dir=usr/lib/debug core'
+test_expect_success '--json without --list' 'bad_value --json core'
+test_expect_success '--output with --output-dir' 'bad_value -o a.tar --output-dir b core'
+test_expect_success 'empty --output' 'bad_value -o "" core'
+test_expect_success 'unknown option' '
+	expect_status 2 "$SAVEDUMP" --frobnicate core 2>err.txt &&
+	expect_grep "unrecognized option" err.txt
+'
+test_expect_success 'a missing --root is an error naming it' '
+	echo x >notcore &&
+	printf "\177ELF" >fake &&
+	expect_status 4 "$SAVEDUMP" --root /nonexistent fake 2>err.txt
+'
+test_done

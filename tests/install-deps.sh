@@ -1,0 +1,27 @@
+#!/bin/bash
+# Install what savedump needs to build and what its test suite needs, on
+# Debian 12 (as root). Safe to run again: apt-get skips what is installed.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+build=(
+	build-essential autoconf automake pkg-config
+	libdw-dev libelf-dev libdebuginfod-dev libarchive-dev libssl-dev zlib1g-dev
+	libkdumpfile-dev libbpf-dev
+)
+tests=(
+	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb
+	shellcheck
+)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "$0: run as root (apt-get install)" >&2
+	exit 1
+fi
+# apt-get update once per boot at most: a fresh machine needs it, a rerun does not.
+stamp=/run/savedump-apt-updated
+if [ ! -e "$stamp" ]; then
+	apt-get update -qq
+	touch "$stamp"
+fi
+apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" >/dev/null

@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# A small TAP test library for savedump's shell tests, after git's t/test-lib.sh:
+#
+#   . "$srcdir/tests/lib.sh"
+#   test_expect_success 'what it checks' '
+#       commands
+#   '
+#   test_done
+#
+# Each script gets its own scratch directory ($scratch, removed at exit unless
+# SD_KEEP=1) and runs its tests in order; a test passes when its commands
+# exit 0. A test whose prerequisite is missing is reported as "ok N # SKIP".
+
+set -u
+: "${srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${builddir:=$PWD}"
+SAVEDUMP=${SAVEDUMP:-$builddir/savedump}
+export LC_ALL=C
+unset DEBUGINFOD_URLS
+
+test_count=0
+test_failed=0
+declare -A test_prereqs=()
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/savedump-test.XXXXXX")
+test_cleanup_hooks=()
+_test_exit() {
+	local h
+	for h in "${test_cleanup_hooks[@]}"; do eval "$h"; done
+	if [ "${SD_KEEP:-0}" = 1 ]; then
+		echo "# kept scratch directory $scratch"
+	else
+		rm -rf "$scratch"
+	fi
+}
+trap _test_exit EXIT
+
+# Run $1 (a string of shell) at exit, before the scratch directory goes.
+test_at_exit() { test_cleanup_hooks+=("$1"); }
+
+test_set_prereq() { test_prereqs[$1]=1; }
+test_have_prereq() { [ -n "${test_prereqs[$1]:-}" ]; }
+
+say() { echo "# $*"; }
+
+# test_expect_success [PREREQ] 'description' 'commands'
+test_expect_success() {
+	local prereq=
+	if [ $# = 3 ]; then prereq=$1; shift; fi
+	test_count=$((test_count + 1))
+	if [ -n "$prereq" ] && ! test_have_prereq "$prereq"; then
+		echo "ok $test_count - $1 # SKIP missing $prereq${skip_reason:+: $skip_reason}"
+		return
+	fi
+	local _test_out="$scratch/.test-$test_count.out"
+	if (cd "$scratch" && set -e && eval "$2") >"$_test_out" 2>&1; then
+		echo "ok $test_count - $1"
+		[ "${SD_VERBOSE:-0}" = 1 ] && sed "s/^/#   /" "$_test_out"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed "s/^/#   /" "$_test_out" | tail -n 60
+	fi
+	return 0
+}
+
+# test_skip 'description' 'reason'
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# Failures are reported in the TAP stream; the exit status stays 0 so that the
+# TAP driver counts each failure once (a crash still shows as a missing plan).
+test_done() {
+	echo "1..$test_count"
+	exit 0
+}
+
+# Helpers for assertions inside tests.
+
+# Fail with a message unless "$@" exits with status $1.
+expect_status() {
+	local want=$1 got=0
+	shift
+	"$@" || got=$?
+	if [ "$got" != "$want" ]; then
+		echo "expected exit status $want, got $got: $*" >&2
+		return 1
+	fi
+}
+
+# grep that shows the file on failure
+expect_grep() {
+	if ! grep -q -e "$1" "$2"; then
+		echo "expected '$1' in $2:" >&2
+		sed 's/^/  | /' "$2" | head -n 80 >&2
+		return 1
+	fi
+}
+
+expect_no_grep() {
+	if grep -q -e "$1" "$2"; then
+		echo "did not expect '$1' in $2:" >&2
+		grep -n -e "$1" "$2" | head -n 20 >&2
+		return 1
+	fi
+}
+
+# A JSON query with python3 (always present on Debian).
+json_query() {
+	python3 -c 'import json, sys
+doc = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2], {"doc": doc}))' "$@"
+}

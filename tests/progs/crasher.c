@@ -1,0 +1,67 @@
+/* A multi-threaded program that crashes in a known place, through a shared
+ * library (libsdfoo), a dlopen()ed plugin and a dwz'd library (libsdbar). */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int sdfoo_compute(int depth, void (*leaf)(int));
+int sdbar_call(int x, int (*next)(int));
+
+static pthread_barrier_t ready;
+
+static void *sleeper_thread(void *arg)
+{
+	pthread_barrier_wait(&ready);
+	for (;;)
+		pause();
+	return arg;
+}
+
+static void crash_leaf(int value)
+{
+	volatile int *p = NULL;
+	if (getenv("SD_WAIT")) {
+		/* For gcore: report readiness, then wait to be dumped and killed. */
+		printf("ready %d\n", value);
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	*p = value; /* crasher.c: the crash site */
+}
+
+static int stage_foo(int x)
+{
+	return sdfoo_compute(x % 4, crash_leaf) + 1;
+}
+
+static int stage_bar(int x)
+{
+	return sdbar_call(x, stage_foo) + 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *plugin = argc > 1 ? argv[1] : NULL;
+	pthread_t t[2];
+	pthread_barrier_init(&ready, NULL, 3);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, sleeper_thread, NULL);
+	pthread_barrier_wait(&ready);
+
+	int (*plugin_entry)(int, int (*)(int)) = NULL;
+	if (plugin) {
+		void *h = dlopen(plugin, RTLD_NOW);
+		if (!h) {
+			fprintf(stderr, "dlopen: %s\n", dlerror());
+			return 1;
+		}
+		plugin_entry = (int (*)(int, int (*)(int)))dlsym(h, "sdplugin_entry");
+	}
+	/* main -> plugin -> libsdbar -> libsdfoo -> crash_leaf: every object on the stack. */
+	return plugin_entry ? plugin_entry(3, stage_bar) : stage_bar(3);
+}
