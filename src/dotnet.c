@@ -32,7 +32,6 @@ static const char *const runtime_files[] = {
 	"libclrjit.so",
 	"libcoreclr.so",
 	"createdump",
-	"libSystem.Native.so",
 };
 
 static struct sd_error *add_runtime_file(struct sd_resolver *r, struct sd_plan *plan,
@@ -114,7 +113,7 @@ struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_resolver *r,
 					      "managed assemblies for SOS")))
 		return err;
 	static const char *const what[] = {
-		"DAC", "DBI", "JIT", "runtime", "createdump", "native interop",
+		"DAC", "DBI", "JIT", "runtime", "createdump",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(runtime_files); i++) {
 		_cleanup_free_ char *path = sd_path_join(dir, runtime_files[i]);

@@ -62,10 +62,10 @@ static struct sd_error *note(struct sd_plan *plan, const char *fmt, ...)
 static const char *classify(const char *raw, char **ret_path)
 {
 	*ret_path = NULL;
+	if (sd_str_has_prefix(raw, "/memfd:"))
+		return "anonymous memory file (memfd): its contents are in the core";
 	if (sd_str_has_suffix(raw, deleted_suffix))
 		return "the file was deleted or replaced while mapped";
-	if (sd_str_has_prefix(raw, "/memfd:"))
-		return "anonymous memory file (memfd), not on disk";
 	if (raw[0] != '/')
 		return "unusable path in the dump: not absolute";
 	if (strlen(raw) >= SD_PATH_MAX)

@@ -10,7 +10,7 @@ build=(
 	libkdumpfile-dev libbpf-dev
 )
 tests=(
-	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb
+	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
 	shellcheck
 )
 
