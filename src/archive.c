@@ -129,6 +129,8 @@ static struct sd_error *tar_add_file(void *impl, const char *path, int fd, uint6
 		/* The hole before this extent: libarchive skips it in sparse entries. */
 		if ((err = write_zeros(t, off - pos, h, path)))
 			return err;
+		if (progress && off > pos)
+			progress(progress_arg, off - pos);
 		pos = off;
 		while (len) {
 			size_t want = len > SD_IO_BUFSZ ? SD_IO_BUFSZ : (size_t)len;

@@ -70,6 +70,8 @@ static struct sd_error *dir_add_file(void *impl, const char *path, int fd, uint6
 			sd_sha256_update(h, zeros, n);
 			z -= n;
 		}
+		if (progress && off > pos)
+			progress(progress_arg, off - pos);
 		pos = off;
 		while (len) {
 			size_t want = len > SD_IO_BUFSZ ? SD_IO_BUFSZ : (size_t)len;

@@ -357,11 +357,25 @@ static struct sd_error *place_debug(struct sd_resolver *r, struct sd_item *item,
 	} else if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(fallback_path)))) {
 		return err;
 	}
-	/* Keep the name it had on the system too, when that was a real path. */
-	if (found_at && found_at[0] == '/' &&
-	    strcmp(sd_archive_path_of(found_at), item->archive_path) != 0 &&
-	    !sd_strv_contains(&item->aliases, sd_archive_path_of(found_at)))
-		return sd_strv_add(&item->aliases, sd_archive_path_of(found_at));
+	if (!found_at || found_at[0] != '/')
+		return NULL;
+	/*
+	 * Keep the name it had on the system too. A file from a --debug-dir is
+	 * known by its place in that directory, so it goes to the same place
+	 * under usr/lib/debug, where the launchers point the debugger.
+	 */
+	_cleanup_free_ char *alias = NULL;
+	for (size_t i = 0; i < r->debug_dirs.n && !alias; i++) {
+		const char *d = r->debug_dirs.v[i];
+		size_t n = strlen(d);
+		if (strncmp(found_at, d, n) == 0 && found_at[n] == '/' &&
+		    asprintf(&alias, "usr/lib/debug%s", found_at + n) < 0)
+			return &sd_enomem;
+	}
+	if (!alias && !(alias = strdup(sd_archive_path_of(found_at))))
+		return &sd_enomem;
+	if (strcmp(alias, item->archive_path) != 0 && !sd_strv_contains(&item->aliases, alias))
+		return sd_strv_add(&item->aliases, alias);
 	return NULL;
 }
 

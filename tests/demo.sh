@@ -29,6 +29,7 @@ echo
 echo "== extracted elsewhere, opened with its run-gdb.sh"
 mkdir -p "$demo/elsewhere"
 tar -C "$demo/elsewhere" -xf "$archive"
-"$demo"/elsewhere/*/run-gdb.sh -batch -ex 'bt' 2>&1 | grep -v "^warning: Section"
+launcher=$(echo "$demo"/elsewhere/*/run-gdb.sh)
+"$launcher" -batch -ex 'bt' 2>&1 | grep -v "^warning: Section"
 echo
 echo "demo files are in $demo"

@@ -11,7 +11,7 @@ build=(
 )
 tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
-	shellcheck
+	shellcheck debuginfod curl
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -299,6 +299,18 @@ test_expect_success CORES 'holes in a sparse core stay holes' '
 	cmp "$x" "$scratch/sparse"
 '
 
+test_expect_success CORES 'the rendered launchers are shellcheck-clean' '
+	command -v shellcheck >/dev/null || { echo "shellcheck missing"; exit 1; }
+	shellcheck "$out/kcore.x"/*/run-gdb.sh
+'
+
+test_expect_success CORES '--progress=json reports bytes as JSON lines on stderr' '
+	core=$(cat "$scratch/kcore.path") &&
+	"$SAVEDUMP" --progress=json -o "$out/progress.tar.zst" "$core" 2>"$out/progress.err" || true &&
+	grep "^{" "$out/progress.err" | tail -n 1 >"$out/progress.last" &&
+	python3 -c "import json,sys; d = json.load(open(sys.argv[1])); assert d[\"done\"] and d[\"bytes_done\"] == d[\"bytes_total\"] > 0, d" "$out/progress.last"
+'
+
 test_expect_success CORES '--list prints the plan and writes nothing; --json is valid JSON' '
 	core=$(cat "$scratch/kcore.path") &&
 	mkdir -p "$scratch/listdir" && cd "$scratch/listdir" &&

@@ -15,7 +15,7 @@ dn="$root/usr/share/dotnet-sd"
 rt="$dn/shared/Microsoft.NETCore.App/8.0.15"
 app="$root/srv/app"
 mkdir -p "$rt" "$app"
-flags=(-g -O0 -Wl,--build-id)
+flags=(-g -O0 "-Wl,--build-id")
 "$cc" "${flags[@]}" -o "$dn/dotnet" "$src/dotnet-host.c" -ldl
 "$cc" "${flags[@]}" -fPIC -shared -o "$rt/libcoreclr.so" "$src/coreclr.c" -ldl
 "$cc" "${flags[@]}" -fPIC -shared -o "$rt/libclrjit.so" "$src/clrjit.c"

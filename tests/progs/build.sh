@@ -13,7 +13,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 cc=${CC:-gcc}
 mkdir -p "$out/plugin" "$out/lib/.debug" "$out/debug" "$out/dwz"
 cd "$out"
-cflags=(-g -O0 -fno-omit-frame-pointer -Wl,--build-id)
+cflags=(-g -O0 -fno-omit-frame-pointer "-Wl,--build-id")
 
 "$cc" "${cflags[@]}" -fPIC -shared -o lib/libsdfoo.so "$src/libsdfoo.c"
 objcopy --only-keep-debug lib/libsdfoo.so lib/.debug/libsdfoo.so.debug
