@@ -297,3 +297,56 @@ fail:
 	tar_destroy(t);
 	return err;
 }
+
+struct sd_error *sd_decompress_fd(int fd, size_t max, void **ret, size_t *ret_len)
+{
+	/* A separate open file description: reading must not move fd's offset. */
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	int rfd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (rfd < 0)
+		return sd_error_errno(errno, "reopen");
+	struct archive *a = archive_read_new();
+	if (!a) {
+		close(rfd);
+		return &sd_enomem;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	struct sd_error *err = NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct archive_entry *entry;
+	if (archive_read_open_fd(a, rfd, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &entry) != ARCHIVE_OK) {
+		err = sd_error_create(SD_ERROR_INPUT, "cannot decompress: %s",
+				      archive_error_string(a) ? archive_error_string(a) : "?");
+		goto out;
+	}
+	for (;;) {
+		if (!sd_grow(&buf, &cap, len + (1 << 16), 1)) {
+			err = &sd_enomem;
+			goto out;
+		}
+		la_ssize_t n = archive_read_data(a, buf + len, cap - len);
+		if (n < 0) {
+			err = sd_error_create(SD_ERROR_INPUT, "cannot decompress: %s",
+					      archive_error_string(a) ? archive_error_string(a) : "?");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			err = sd_error_create(SD_ERROR_INPUT, "decompresses to more than %zu bytes", max);
+			goto out;
+		}
+	}
+	*ret = take_ptr(buf);
+	*ret_len = len;
+out:
+	free(buf);
+	archive_read_free(a);
+	close(rfd);
+	return err;
+}

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
@@ -11,6 +13,7 @@
 
 #include "cleanup.h"
 #include "elfutils.h"
+#include "ktypes.h"
 #include "util.h"
 
 /* Caps for hostile cores. */
@@ -554,4 +557,258 @@ const char *sd_elf_machine_name(int machine)
 		return "mips";
 	}
 	return NULL;
+}
+
+bool sd_elf_build_id_mem(const void *buf, size_t len, struct sd_build_id *ret)
+{
+	elf_init();
+	Elf *elf = elf_memory((char *)buf, len);
+	if (!elf)
+		return false;
+	const void *id;
+	ssize_t n = elf_kind(elf) == ELF_K_ELF ? dwelf_elf_gnu_build_id(elf, &id) : -1;
+	if (n > 0)
+		set_build_id(ret, id, n);
+	elf_end(elf);
+	return n > 0 && ret->len > 0;
+}
+
+struct sd_error *sd_elf_mem_info(const void *buf, size_t len, struct sd_elf_info *ret)
+{
+	/* elf_memory() images go through the same code as files via a memfd-free path. */
+	elf_init();
+	Elf *elf = elf_memory((char *)buf, len);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		return sd_error_create(SD_ERROR_INPUT, "not an ELF image");
+	}
+	struct sd_elf_info info = {0};
+	const void *id;
+	ssize_t n = dwelf_elf_gnu_build_id(elf, &id);
+	if (n > 0)
+		set_build_id(&info.build_id, id, n);
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) == 0) {
+		Elf_Scn *scn = NULL;
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr shdr;
+			const char *name;
+			if (!gelf_getshdr(scn, &shdr) ||
+			    !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
+				continue;
+			if (shdr.sh_type == SHT_SYMTAB)
+				info.has_symtab = true;
+			if ((!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")) &&
+			    shdr.sh_type != SHT_NOBITS && shdr.sh_size > 0)
+				info.has_debug_info = true;
+		}
+	}
+	elf_end(elf);
+	*ret = info;
+	return NULL;
+}
+
+bool sd_elf_symbol(int fd, const char *name, uint64_t *ret)
+{
+	elf_init();
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return false;
+	bool found = false;
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		Elf_Scn *scn = NULL;
+		while (!found && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr shdr;
+			if (!gelf_getshdr(scn, &shdr) ||
+			    shdr.sh_type != (pass == 0 ? SHT_SYMTAB : SHT_DYNSYM) || !shdr.sh_entsize)
+				continue;
+			Elf_Data *data = elf_getdata(scn, NULL);
+			if (!data)
+				continue;
+			size_t n = shdr.sh_size / shdr.sh_entsize;
+			for (size_t i = 0; i < n; i++) {
+				GElf_Sym sym;
+				const char *sname;
+				if (!gelf_getsym(data, (int)i, &sym) ||
+				    !(sname = elf_strptr(elf, shdr.sh_link, sym.st_name)))
+					continue;
+				if (strcmp(sname, name) == 0) {
+					*ret = sym.st_value;
+					found = true;
+					break;
+				}
+			}
+		}
+	}
+	elf_end(elf);
+	return found;
+}
+
+struct sd_dwarf_types {
+	Dwarf *dwarf;
+	/* A small cache: the walker asks for a handful of structs. */
+	struct {
+		char *name;
+		Dwarf_Die die;
+	} cache[16];
+	size_t n_cache;
+};
+
+struct sd_error *sd_dwarf_types_open(int fd, struct sd_dwarf_types **ret)
+{
+	elf_init();
+	Dwarf *dwarf = dwarf_begin(fd, DWARF_C_READ);
+	if (!dwarf)
+		return sd_error_create(SD_ERROR_INPUT, "no DWARF: %s", dwarf_errmsg(-1));
+	struct sd_dwarf_types *d = calloc(1, sizeof(*d));
+	if (!d) {
+		dwarf_end(dwarf);
+		return &sd_enomem;
+	}
+	d->dwarf = dwarf;
+	*ret = d;
+	return NULL;
+}
+
+void sd_dwarf_types_destroy(struct sd_dwarf_types *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_cache; i++)
+		free(d->cache[i].name);
+	dwarf_end(d->dwarf);
+	free(d);
+}
+
+/* The complete definition of struct name, searching top-level DIEs of every CU. */
+static bool find_struct(struct sd_dwarf_types *d, const char *name, Dwarf_Die *ret)
+{
+	for (size_t i = 0; i < d->n_cache; i++) {
+		if (strcmp(d->cache[i].name, name) == 0) {
+			*ret = d->cache[i].die;
+			return true;
+		}
+	}
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	while (dwarf_nextcu(d->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, child;
+		if (dwarf_offdie(d->dwarf, off + hsize, &cu) && dwarf_child(&cu, &child) == 0) {
+			do {
+				if (dwarf_tag(&child) != DW_TAG_structure_type || dwarf_hasattr(&child, DW_AT_declaration))
+					continue;
+				const char *n = dwarf_diename(&child);
+				if (n && strcmp(n, name) == 0) {
+					if (d->n_cache < ARRAY_SIZE(d->cache) &&
+					    (d->cache[d->n_cache].name = strdup(name)))
+						d->cache[d->n_cache++].die = child;
+					*ret = child;
+					return true;
+				}
+			} while (dwarf_siblingof(&child, &child) == 0);
+		}
+		off = next;
+	}
+	return false;
+}
+
+/* Follow DW_AT_type through typedefs and qualifiers. */
+static bool peel_type(Dwarf_Die *die, Dwarf_Die *ret)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Die t;
+	if (!dwarf_attr_integrate(die, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &t))
+		return false;
+	for (int i = 0; i < 16; i++) {
+		int tag = dwarf_tag(&t);
+		if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type)
+			break;
+		if (!dwarf_attr_integrate(&t, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &t))
+			return false;
+	}
+	*ret = t;
+	return true;
+}
+
+static bool dwarf_find_member(Dwarf_Die *s, const char *name, int depth, uint64_t *ret_off,
+			      Dwarf_Die *ret_die)
+{
+	Dwarf_Die child;
+	if (depth > 8 || dwarf_child(s, &child) != 0)
+		return false;
+	do {
+		if (dwarf_tag(&child) != DW_TAG_member)
+			continue;
+		Dwarf_Attribute attr;
+		Dwarf_Word loc = 0;
+		if (dwarf_attr(&child, DW_AT_data_member_location, &attr))
+			dwarf_formudata(&attr, &loc);
+		const char *n = dwarf_diename(&child);
+		if (n) {
+			if (strcmp(n, name) == 0) {
+				*ret_off = loc;
+				*ret_die = child;
+				return true;
+			}
+			continue;
+		}
+		Dwarf_Die inner;
+		uint64_t ioff;
+		if (peel_type(&child, &inner) && dwarf_find_member(&inner, name, depth + 1, &ioff, ret_die)) {
+			*ret_off = loc + ioff;
+			return true;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return false;
+}
+
+static bool dw_member(void *arg, const char *type, const char *path, uint64_t *ret_offset,
+		      uint64_t *ret_size)
+{
+	struct sd_dwarf_types *d = arg;
+	Dwarf_Die s, member, mtype;
+	if (!find_struct(d, type, &s))
+		return false;
+	uint64_t total = 0;
+	char part[128];
+	const char *p = path;
+	while (*p) {
+		const char *dot = strchrnul(p, '.');
+		size_t n = (size_t)(dot - p);
+		if (n == 0 || n >= sizeof(part))
+			return false;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		uint64_t off;
+		if (!dwarf_find_member(&s, part, 0, &off, &member) || !peel_type(&member, &mtype))
+			return false;
+		total += off;
+		s = mtype;
+		p = *dot ? dot + 1 : dot;
+	}
+	Dwarf_Word size;
+	if (dwarf_aggregate_size(&mtype, &size) != 0)
+		return false;
+	*ret_offset = total;
+	*ret_size = size;
+	return true;
+}
+
+static bool dw_size(void *arg, const char *type, uint64_t *ret)
+{
+	Dwarf_Die s;
+	Dwarf_Word size;
+	if (!find_struct(arg, type, &s) || dwarf_aggregate_size(&s, &size) != 0)
+		return false;
+	*ret = size;
+	return true;
+}
+
+void sd_dwarf_types_ktypes(struct sd_dwarf_types *d, struct sd_ktypes *ret)
+{
+	ret->member = dw_member;
+	ret->size = dw_size;
+	ret->arg = d;
+	ret->source = "dwarf";
 }

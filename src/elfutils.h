@@ -81,4 +81,23 @@ void sd_core_modules_free(struct sd_core_module *mods, size_t n);
 /* elfutils' name for a machine (e.g. "x86_64"), or NULL. */
 const char *sd_elf_machine_name(int machine);
 
+/* Build-id of an ELF image in memory (a decompressed module). */
+bool sd_elf_build_id_mem(const void *buf, size_t len, struct sd_build_id *ret);
+
+/* Facts about an ELF image in memory; like sd_elf_file_info(). */
+struct sd_error *sd_elf_mem_info(const void *buf, size_t len, struct sd_elf_info *ret);
+
+/* Value of symbol name in fd's .symtab (then .dynsym); false if absent. */
+bool sd_elf_symbol(int fd, const char *name, uint64_t *ret);
+
+/*
+ * Kernel type layouts from vmlinux DWARF, for kernels without BTF. Does not
+ * take ownership of fd, which must stay open while the result is used.
+ */
+struct sd_dwarf_types;
+struct sd_ktypes;
+struct sd_error *sd_dwarf_types_open(int fd, struct sd_dwarf_types **ret);
+void sd_dwarf_types_ktypes(struct sd_dwarf_types *d, struct sd_ktypes *ret);
+void sd_dwarf_types_destroy(struct sd_dwarf_types *d);
+
 #endif

@@ -151,6 +151,128 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	return add_script(plan, "run-lldb.sh", buf, len);
 }
 
+/* The packed item of a role that serves as the debug file of item (or item itself). */
+static const struct sd_item *debug_of(const struct sd_plan *plan, const struct sd_item *item,
+				      enum sd_role debug_role)
+{
+	size_t index = (size_t)(item - plan->items);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role == debug_role && it->parent == index && it->fd >= 0 && it->archive_path)
+			return it;
+	}
+	return NULL;
+}
+
+static bool packable(const struct sd_item *it)
+{
+	return it->archive_path && it->fd >= 0;
+}
+
+static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
+{
+	const struct sd_item *vm = find_role(plan, SD_ROLE_VMLINUX);
+	if (!vm)
+		return NULL;	/* crash cannot start without vmlinux; the manifest says why */
+	const struct sd_item *vmdbg = debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG);
+	bool any_module = false;
+	for (size_t i = 0; i < plan->n_items; i++)
+		any_module |= plan->items[i].role == SD_ROLE_MODULE && packable(&plan->items[i]);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return &sd_enomem;
+	fputs(preamble, f);
+	fputs("# Open the dump in crash with the archived vmlinux; module symbols are loaded\n"
+	      "# from the archive first (mod -S). Arguments go to crash; commands given with\n"
+	      "# -i FILE run after that:\n"
+	      "#   ./run-crash.sh -i cmds      (end cmds with \"quit\" for batch use)\n"
+	      "cmds=$(mktemp \"${TMPDIR:-/tmp}/run-crash.XXXXXX\") || exit 1\n", f);
+	if (any_module && plan->release) {
+		fputs("printf 'mod -S %s\\n' ", f);
+		fputs("\"$here\"/", f);
+		char *dir = NULL;
+		if (asprintf(&dir, "usr/lib/debug/lib/modules/%s", plan->release) < 0) {
+			fclose(f);
+			free(buf);
+			return &sd_enomem;
+		}
+		sd_shell_quote(f, dir);
+		free(dir);
+		fputs(" >>\"$cmds\"\n", f);
+	}
+	fputs("argc=$#\n"
+	      "while [ \"$argc\" -gt 0 ]; do\n"
+	      "\targ=$1\n"
+	      "\tshift\n"
+	      "\targc=$((argc - 1))\n"
+	      "\tcase $arg in\n"
+	      "\t-i)\n"
+	      "\t\tcat -- \"$1\" >>\"$cmds\" || exit 1\n"
+	      "\t\tshift\n"
+	      "\t\targc=$((argc - 1))\n"
+	      "\t\tcontinue\n"
+	      "\t\t;;\n"
+	      "\t-i?*)\n"
+	      "\t\tcat -- \"${arg#-i}\" >>\"$cmds\" || exit 1\n"
+	      "\t\tcontinue\n"
+	      "\t\t;;\n"
+	      "\tesac\n"
+	      "\tset -- \"$@\" \"$arg\"\n"
+	      "done\n"
+	      "\"${CRASH:-crash}\" -i \"$cmds\" \"$@\" ", f);
+	here_path(f, vm->archive_path);
+	if (vmdbg) {
+		fputs(" ", f);
+		here_path(f, vmdbg->archive_path);
+	}
+	fputs(" ", f);
+	here_path(f, dump);
+	fputs("\n"
+	      "status=$?\n"
+	      "rm -f \"$cmds\"\n"
+	      "exit \"$status\"\n", f);
+	fclose(f);
+	return add_script(plan, "run-crash.sh", buf, len);
+}
+
+static struct sd_error *drgn_script(struct sd_plan *plan, const char *dump)
+{
+	const struct sd_item *vm = find_role(plan, SD_ROLE_VMLINUX);
+	if (!vm)
+		return NULL;
+	const struct sd_item *vmdbg = debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return &sd_enomem;
+	fputs(preamble, f);
+	fputs("# Open the dump in drgn with the archived vmlinux and modules, and nothing from\n"
+	      "# this machine. Arguments go to drgn (a script and its arguments):\n"
+	      "#   ./run-drgn.sh script.py\n", f);
+	if (plan->dump_format && strcmp(plan->dump_format, "elf") == 0)
+		fputs("# drgn's own ELF reader rejects dumps with physical-only segments (QEMU).\n"
+		      "DRGN_USE_LIBKDUMPFILE_FOR_ELF=${DRGN_USE_LIBKDUMPFILE_FOR_ELF:-1}\n"
+		      "export DRGN_USE_LIBKDUMPFILE_FOR_ELF\n", f);
+	fputs("exec \"${DRGN:-drgn}\" --no-default-symbols -c ", f);
+	here_path(f, dump);
+	fputs(" \\\n\t-s ", f);
+	here_path(f, (vmdbg ? vmdbg : vm)->archive_path);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role != SD_ROLE_MODULE || !packable(it))
+			continue;
+		const struct sd_item *dbg = debug_of(plan, it, SD_ROLE_MODULE_DEBUG);
+		fputs(" \\\n\t-s ", f);
+		here_path(f, (dbg ? dbg : it)->archive_path);
+	}
+	fputs(" \\\n\t\"$@\"\n", f);
+	fclose(f);
+	return add_script(plan, "run-drgn.sh", buf, len);
+}
+
 struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive_path)
 {
 	struct sd_error *err;
@@ -159,5 +281,7 @@ struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive
 			return err;
 		return lldb_script(plan, dump_archive_path);
 	}
-	return NULL;
+	if ((err = crash_script(plan, dump_archive_path)))
+		return err;
+	return drgn_script(plan, dump_archive_path);
 }

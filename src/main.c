@@ -22,6 +22,10 @@
 #include "debuginfod.h"
 #include "dump.h"
 #include "elfutils.h"
+#include "flatten.h"
+#include "hash.h"
+#include "kdump.h"
+#include "kernel.h"
 #include "launcher.h"
 #include "manifest.h"
 #include "pack.h"
@@ -377,19 +381,111 @@ static void report_items(const struct sd_plan *plan, int verbose)
 	}
 }
 
+/* The output's name: --output/--output-dir, else ./savedump-DUMP.tar.EXT. */
+static struct sd_error *output_name(const struct config *cfg, char **ret_output, char **ret_top)
+{
+	char *output = NULL;
+	if (cfg->output)
+		output = strdup(cfg->output);
+	else if (asprintf(&output, "savedump-%s%s", sd_basename(cfg->dump),
+			  compression_ext(cfg->compression)) < 0)
+		output = NULL;
+	char *top = output ? (cfg->output_is_dir ? strdup("") : top_name(output)) : NULL;
+	if (!output || !top) {
+		free(output);
+		return &sd_enomem;
+	}
+	if (!cfg->force && access(output, F_OK) == 0) {
+		struct sd_error *err = sd_error_create(
+			SD_ERROR_EXISTS, "%s already exists (use --force to replace it)", output);
+		free(output);
+		free(top);
+		return err;
+	}
+	*ret_output = output;
+	*ret_top = top;
+	return NULL;
+}
+
+/*
+ * A flattened dump is written back into a real one, in an unnamed file next
+ * to the output (the capture kernel's /tmp is RAM), or in $TMPDIR for --list.
+ */
+static struct sd_error *unflatten(const struct config *cfg, const char *output, int fd,
+				  struct sd_plan *plan, int *ret_fd)
+{
+	_cleanup_free_ char *dir = NULL;
+	if (output) {
+		dir = strdup(output);
+		if (dir) {
+			char *slash = strrchr(dir, '/');
+			/* --output-dir: its parent; an archive: its directory. */
+			if (cfg->output_is_dir && slash && !slash[1]) {
+				*slash = '\0';
+				slash = strrchr(dir, '/');
+			}
+			if (!slash)
+				strcpy(dir, ".");
+			else if (slash == dir)
+				dir[1] = '\0';
+			else
+				*slash = '\0';
+		}
+	} else {
+		const char *t = getenv("TMPDIR");
+		dir = strdup(t && *t ? t : "/var/tmp");
+	}
+	if (!dir)
+		return &sd_enomem;
+	int out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (out < 0)
+		return sd_error_errno(errno, "%s: cannot create a temporary file to reassemble the "
+				      "flattened dump", dir);
+	struct sd_sha256 *h = NULL;
+	uint64_t size;
+	bool truncated = false;
+	char hex[65];
+	struct sd_error *err = sd_sha256_create(&h);
+	if (!err)
+		err = sd_flattened_reassemble(fd, cfg->dump, out, h, &size, &truncated);
+	if (err) {
+		sd_sha256_destroy(h);
+		close(out);
+		return err;
+	}
+	sd_sha256_final(h, hex);
+	sd_sha256_destroy(h);
+	if ((err = sd_plan_note(plan, "%s is in the flattened format (sha256 %s); the "
+				"archive holds the dump it describes, reassembled", cfg->dump, hex))) {
+		close(out);
+		return err;
+	}
+	if (truncated && !plan->damage &&
+	    !(plan->damage = strdup("the flattened dump ends without its end marker (truncated)"))) {
+		close(out);
+		return &sd_enomem;
+	}
+	*ret_fd = out;
+	return NULL;
+}
+
 static int run(struct config *cfg)
 {
 	struct sd_error *err = NULL;
 	struct sd_root *root = NULL;
 	struct sd_core *core = NULL;
+	struct sd_kdump *kdump = NULL;
 	struct sd_resolver resolver = {0};
 	struct sd_plan plan;
 	_cleanup_free_ char *output = NULL, *top = NULL, *dump_name = NULL;
-	int status = EXIT_OK;
+	int status = EXIT_OK, flat_fd = -1, fd = -1;
 	sd_plan_init(&plan);
 
+	/* Fail before reading a byte of a large dump if the output is taken. */
+	if (!cfg->list && (err = output_name(cfg, &output, &top)))
+		goto out;
 	/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
-	int fd = open(cfg->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
+	fd = open(cfg->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
 	if (fd < 0 && errno == EPERM)
 		fd = open(cfg->dump, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
@@ -398,36 +494,54 @@ static int run(struct config *cfg)
 			err->code = SD_ERROR_INPUT;
 		goto out;
 	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		err = sd_error_errno(errno, "%s", cfg->dump);
+		goto out;
+	}
 	enum sd_dump_format format;
 	if ((err = sd_dump_probe(fd, cfg->dump, &format)))
 		goto out;
-	if (format != SD_FORMAT_ELF) {
-		err = sd_error_create(SD_ERROR_INPUT, "%s: %s kernel dumps are not supported yet",
-				      cfg->dump, sd_dump_format_name(format));
-		goto out;
+	int dump_fd = fd;
+	const char *arch_hint = NULL;
+	if (format == SD_FORMAT_FLATTENED) {
+		if ((err = unflatten(cfg, output, fd, &plan, &flat_fd)))
+			goto out;
+		dump_fd = flat_fd;
+		if ((err = sd_dump_probe(dump_fd, cfg->dump, &format)))
+			goto out;
 	}
-	if ((err = sd_core_open(fd, cfg->dump, &core)))
-		goto out;
-	if (!sd_core_has_process_notes(core)) {
-		err = sd_error_create(SD_ERROR_INPUT, "%s: %s", cfg->dump,
-				      sd_core_vmcoreinfo(core, NULL)
-				      ? "ELF kernel dumps are not supported yet"
-				      : "ELF core without process notes (NT_FILE/NT_PRPSINFO) "
-					"or VMCOREINFO: not a Linux core or crash dump");
-		goto out;
+	bool kernel = format != SD_FORMAT_ELF;
+	if (format == SD_FORMAT_ELF) {
+		if ((err = sd_core_open(dump_fd, cfg->dump, &core)))
+			goto out;
+		if (!sd_core_has_process_notes(core)) {
+			if (!sd_core_vmcoreinfo(core, NULL)) {
+				err = sd_error_create(SD_ERROR_INPUT, "%s: ELF core without process "
+						      "notes (NT_FILE/NT_PRPSINFO) or VMCOREINFO: "
+						      "not a Linux core or crash dump", cfg->dump);
+				goto out;
+			}
+			kernel = true;
+			arch_hint = sd_elf_machine_name(sd_core_machine(core));
+		}
 	}
+	if (kernel && (err = sd_kdump_open(dump_fd, cfg->dump, arch_hint, &kdump)))
+		goto out;
 
 	if ((err = sd_root_create(cfg->root, &root)))
 		goto out;
 	if ((err = sd_resolver_init(&resolver, root, &cfg->debug_dirs, cfg->debuginfod,
 				    cfg->allow_mismatch)))
 		goto out;
-	if (!(plan.dump_path = strdup(cfg->dump)) || !(plan.dump_format = strdup("elf-core"))) {
-		err = &sd_enomem;
-		goto out;
-	}
-	const char *arch = sd_elf_machine_name(sd_core_machine(core));
-	if (arch && !(plan.arch = strdup(arch))) {
+	const char *arch = kdump ? sd_kdump_arch(kdump)
+				 : sd_elf_machine_name(sd_core_machine(core));
+	const char *fmt_name = kdump ? sd_kdump_format(kdump) : "elf-core";
+	if (!(plan.dump_path = strdup(cfg->dump)) ||
+	    asprintf(&plan.dump_format, "%s%s", fmt_name,
+		     flat_fd >= 0 ? " (from flattened)" : "") < 0 ||
+	    (arch && !(plan.arch = strdup(arch)))) {
+		plan.dump_format = NULL;
 		err = &sd_enomem;
 		goto out;
 	}
@@ -435,13 +549,13 @@ static int run(struct config *cfg)
 	struct sd_item *dump;
 	if ((err = sd_plan_add(&plan, SD_ROLE_DUMP, SD_STATUS_FOUND, &dump)))
 		goto out;
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	struct stat dst;
+	if (fstat(dump_fd, &dst) < 0) {
 		err = sd_error_errno(errno, "%s", cfg->dump);
 		goto out;
 	}
-	dump->size = (uint64_t)st.st_size;
-	dump->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	dump->size = (uint64_t)dst.st_size;
+	dump->fd = fcntl(dump_fd, F_DUPFD_CLOEXEC, 3);
 	if (dump->fd < 0 || (err = sd_item_set(&dump->orig_path, cfg->dump)) ||
 	    (err = sd_item_set(&dump->name, sd_basename(cfg->dump)))) {
 		if (!err)
@@ -449,7 +563,11 @@ static int run(struct config *cfg)
 		goto out;
 	}
 
-	if ((err = sd_userland_inspect(core, &resolver, &plan)))
+	if (kdump)
+		err = sd_kernel_inspect(kdump, &resolver, &plan);
+	else
+		err = sd_userland_inspect(core, &resolver, &plan);
+	if (err)
 		goto out;
 
 	if (!(dump_name = dump_archive_name(&plan, cfg->dump))) {
@@ -477,22 +595,6 @@ static int run(struct config *cfg)
 		goto out;
 	}
 
-	if (cfg->output) {
-		output = strdup(cfg->output);
-	} else if (asprintf(&output, "savedump-%s%s", sd_basename(cfg->dump),
-			    compression_ext(cfg->compression)) < 0) {
-		output = NULL;
-	}
-	top = output ? (cfg->output_is_dir ? strdup("") : top_name(output)) : NULL;
-	if (!output || !top) {
-		err = &sd_enomem;
-		goto out;
-	}
-	if (!cfg->force && access(output, F_OK) == 0) {
-		err = sd_error_create(SD_ERROR_EXISTS, "%s already exists (use --force to replace it)",
-				      output);
-		goto out;
-	}
 	struct sd_pack_options popts = {
 		.out = {
 			.path = output,
@@ -533,8 +635,11 @@ out:
 		print_vmhwm();
 	sd_plan_deinit(&plan);
 	sd_resolver_deinit(&resolver);
+	sd_kdump_destroy(kdump);
 	sd_core_destroy(core);
 	sd_root_destroy(root);
+	if (flat_fd >= 0)
+		close(flat_fd);
 	if (fd >= 0)
 		close(fd);
 	return status;

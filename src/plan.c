@@ -212,3 +212,17 @@ struct sd_error *sd_plan_order(const struct sd_plan *plan, size_t **ret, size_t 
 	*ret_n = n;
 	return NULL;
 }
+
+struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &sd_enomem;
+	struct sd_error *err = sd_strv_add(&plan->notes, s);
+	free(s);
+	return err;
+}

@@ -113,6 +113,10 @@ struct sd_error *sd_item_set(char **field, const char *value);
 struct sd_error *sd_item_reason(struct sd_item *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Add a line to plan->notes (what the manifest and -v report about the dump). */
+struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Find a packed item by archive path or alias; NULL if none. */
 struct sd_item *sd_plan_find_archive_path(struct sd_plan *plan, const char *archive_path);
 /* Find an item with a found file of this build-id and role class; NULL if none. */

@@ -38,22 +38,6 @@ struct inspect {
 
 static const char deleted_suffix[] = " (deleted)";
 
-static struct sd_error *note(struct sd_plan *plan, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static struct sd_error *note(struct sd_plan *plan, const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return &sd_enomem;
-	struct sd_error *err = sd_strv_add(&plan->notes, s);
-	free(s);
-	return err;
-}
-
 /*
  * The kernel writes NT_FILE names with d_path(): always absolute, never
  * with "." or ".." components. Anything else came from a corrupt or
@@ -162,14 +146,14 @@ static struct sd_error *walk_link_map(struct inspect *in)
 {
 	uint64_t phdr, phnum;
 	if (!sd_core_auxv(in->core, AT_PHDR, &phdr) || !sd_core_auxv(in->core, AT_PHNUM, &phnum))
-		return note(in->plan, "no AT_PHDR/AT_PHNUM in the core's auxv: loader names unknown");
+		return sd_plan_note(in->plan, "no AT_PHDR/AT_PHNUM in the core's auxv: loader names unknown");
 	struct sd_error *err = sd_link_map_walk(read_core, in->core, sd_core_layout(in->core), phdr,
 						phnum, &in->lm, &in->n_lm);
 	if (err) {
 		if (err == &sd_enomem)
 			return err;
 		struct sd_error *e2 = err->code == SD_ERROR_INPUT && strstr(err->message, "statically")
-				      ? NULL : note(in->plan, "link_map: %s", err->message);
+				      ? NULL : sd_plan_note(in->plan, "link_map: %s", err->message);
 		sd_error_destroy(err);
 		return e2;
 	}
@@ -260,7 +244,7 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 		if (mod)
 			item->build_id = mod->build_id;
 		if (bad)
-			return note(plan, "NT_FILE entry '%.200s': %s; skipped", f->raw, f->problem);
+			return sd_plan_note(plan, "NT_FILE entry '%.200s': %s; skipped", f->raw, f->problem);
 		return NULL;
 	}
 
@@ -422,7 +406,7 @@ struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r
 
 	err = sd_core_modules(core, &in.mods, &in.n_mods);
 	if (err) {
-		struct sd_error *e2 = note(plan, "%s; using NT_FILE only", err->message);
+		struct sd_error *e2 = sd_plan_note(plan, "%s; using NT_FILE only", err->message);
 		sd_error_destroy(err);
 		if (e2)
 			return e2;
@@ -430,7 +414,7 @@ struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r
 	if ((err = collect_files(&in)))
 		goto out;
 	if (!sd_core_files(core)->n)
-		if ((err = note(plan, "the core has no usable NT_FILE note; files come "
+		if ((err = sd_plan_note(plan, "the core has no usable NT_FILE note; files come "
 				      "from the loader's link_map only")))
 			goto out;
 	match_modules(&in);

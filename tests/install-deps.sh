@@ -13,6 +13,13 @@ tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
 	shellcheck debuginfod curl
 )
+# Kernel fixtures: a kernel built from Debian's source, Debian's own kernel,
+# QEMU (TCG), the capture-kernel tools, and the oracles (crash, drgn).
+kernel=(
+	linux-source-6.1 bc bison flex cpio kmod dwarves libssl-dev libelf-dev
+	qemu-system-x86 busybox-static kexec-tools makedumpfile crash python3-drgn
+	e2fsprogs dracut-core
+)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "$0: run as root (apt-get install)" >&2
@@ -24,4 +31,4 @@ if [ ! -e "$stamp" ]; then
 	apt-get update -qq
 	touch "$stamp"
 fi
-apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" >/dev/null

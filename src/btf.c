@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf.h"
+
+struct sd_btf {
+	struct btf *btf;
+};
+
+struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t stop,
+			     struct sd_btf **ret)
+{
+	if (stop <= start || stop - start > SD_BTF_MAX)
+		return sd_error_create(SD_ERROR_INPUT, "BTF bounds %#llx-%#llx are not plausible",
+				       (unsigned long long)start, (unsigned long long)stop);
+	size_t len = (size_t)(stop - start);
+	uint8_t *data = malloc(len);
+	if (!data)
+		return &sd_enomem;
+	/* In large pieces: libkdumpfile reads page by page underneath anyway. */
+	size_t done = 0;
+	while (done < len) {
+		size_t want = len - done > (1 << 20) ? (1 << 20) : len - done;
+		size_t got = mem->read(mem->arg, start + done, data + done, want);
+		done += got;
+		if (got < want)
+			break;
+	}
+	if (done < len) {
+		free(data);
+		return sd_error_create(SD_ERROR_INPUT,
+				       "BTF is not fully in the dump (%zu of %zu bytes readable)", done,
+				       len);
+	}
+	struct btf *btf = btf__new(data, (__u32)len);
+	int e = errno;
+	free(data);	/* btf__new copies */
+	if (!btf)
+		return sd_error_create(SD_ERROR_INPUT, "the kernel's BTF does not parse: %s",
+				       strerror(e));
+	struct sd_btf *b = malloc(sizeof(*b));
+	if (!b) {
+		btf__free(btf);
+		return &sd_enomem;
+	}
+	b->btf = btf;
+	*ret = b;
+	return NULL;
+}
+
+void sd_btf_destroy(struct sd_btf *b)
+{
+	if (!b)
+		return;
+	btf__free(b->btf);
+	free(b);
+}
+
+/* Skip typedefs and qualifiers. */
+static const struct btf_type *resolve(const struct btf *btf, __u32 id, __u32 *ret_id)
+{
+	int rid = btf__resolve_type(btf, id);
+	if (rid < 0)
+		return NULL;
+	if (ret_id)
+		*ret_id = (__u32)rid;
+	return btf__type_by_id(btf, (__u32)rid);
+}
+
+/* Find member name in composite t (recursing into anonymous members); bit offset and type. */
+static bool find_member(const struct btf *btf, const struct btf_type *t, const char *name,
+			int depth, __u64 *ret_bits, __u32 *ret_type)
+{
+	if (depth > 8 || !btf_is_composite(t))
+		return false;
+	const struct btf_member *m = btf_members(t);
+	for (__u16 i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mname = btf__name_by_offset(btf, m->name_off);
+		__u32 bits = btf_member_bit_offset(t, i);
+		if (mname && *mname) {
+			if (strcmp(mname, name) == 0) {
+				*ret_bits = bits;
+				*ret_type = m->type;
+				return true;
+			}
+			continue;
+		}
+		const struct btf_type *inner = resolve(btf, m->type, NULL);
+		__u64 ib;
+		if (inner && find_member(btf, inner, name, depth + 1, &ib, ret_type)) {
+			*ret_bits = bits + ib;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool btf_member(void *arg, const char *type, const char *path, uint64_t *ret_offset,
+		       uint64_t *ret_size)
+{
+	const struct btf *btf = ((struct sd_btf *)arg)->btf;
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	if (id < 0)
+		return false;
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
+	__u64 bits = 0;
+	__u32 mtype = 0;
+	char part[128];
+	const char *p = path;
+	while (*p) {
+		const char *dot = strchrnul(p, '.');
+		size_t n = (size_t)(dot - p);
+		if (n == 0 || n >= sizeof(part))
+			return false;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		__u64 b;
+		if (!t || !find_member(btf, t, part, 0, &b, &mtype))
+			return false;
+		bits += b;
+		t = resolve(btf, mtype, NULL);
+		p = *dot ? dot + 1 : dot;
+	}
+	if (bits % 8)
+		return false;	/* bitfields are not what we read */
+	__s64 size = btf__resolve_size(btf, mtype);
+	if (size < 0)
+		return false;
+	*ret_offset = bits / 8;
+	*ret_size = (uint64_t)size;
+	return true;
+}
+
+static bool btf_size(void *arg, const char *type, uint64_t *ret)
+{
+	const struct btf *btf = ((struct sd_btf *)arg)->btf;
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	if (id < 0)
+		return false;
+	__s64 size = btf__resolve_size(btf, (__u32)id);
+	if (size < 0)
+		return false;
+	*ret = (uint64_t)size;
+	return true;
+}
+
+void sd_btf_ktypes(struct sd_btf *b, struct sd_ktypes *ret)
+{
+	ret->member = btf_member;
+	ret->size = btf_size;
+	ret->arg = b;
+	ret->source = "btf";
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <libkdumpfile/kdumpfile.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kdump.h"
+#include "util.h"
+
+struct sd_kdump {
+	kdump_ctx_t *ctx;
+	char *vmcoreinfo;
+	char *arch;
+	char *format;
+	char *release;
+};
+
+static struct sd_error *kd_error(struct sd_kdump *k, const char *name, const char *what)
+{
+	/* kdump_get_err() describes the last failure; the next call resets it. */
+	const char *msg = kdump_get_err(k->ctx);
+	return sd_error_create(SD_ERROR_INPUT, "%s: %s: %s", name, what,
+			       msg ? msg : "libkdumpfile error");
+}
+
+static const char *get_string(struct sd_kdump *k, const char *key)
+{
+	const char *s = NULL;
+	if (kdump_get_string_attr(k->ctx, key, &s) != KDUMP_OK)
+		return NULL;
+	return s && *s ? s : NULL;
+}
+
+/* The architecture from VMCOREINFO entries only one architecture exports. */
+static const char *arch_from_vmcoreinfo(const char *vi)
+{
+	if (!vi)
+		return NULL;
+	if (strstr(vi, "SYMBOL(init_top_pgt)=") || strstr(vi, "NUMBER(pgtable_l5_enabled)="))
+		return "x86_64";
+	if (strstr(vi, "NUMBER(kimage_voffset)="))
+		return "aarch64";
+	if (strstr(vi, "SYMBOL(swapper_pg_dir)=") && strstr(vi, "NUMBER(VA_BITS)="))
+		return "aarch64";
+	if (strstr(vi, "SYMBOL(lowcore_ptr)="))
+		return "s390x";
+	if (strstr(vi, "SYMBOL(mmu_psize_defs)="))
+		return "ppc64";
+	return NULL;
+}
+
+struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
+			       struct sd_kdump **ret)
+{
+	struct sd_kdump *k = calloc(1, sizeof(*k));
+	if (!k)
+		return &sd_enomem;
+	struct sd_error *err = NULL;
+	k->ctx = kdump_new();
+	if (!k->ctx) {
+		free(k);
+		return &sd_enomem;
+	}
+	if (kdump_open_fd(k->ctx, fd) != KDUMP_OK) {
+		err = kd_error(k, name, "cannot open the dump");
+		goto fail;
+	}
+	char *raw = NULL;
+	if (kdump_vmcoreinfo_raw(k->ctx, &raw) == KDUMP_OK)
+		k->vmcoreinfo = raw;
+	const char *fmt = get_string(k, KDUMP_ATTR_FILE_FORMAT);
+	k->format = strdup(fmt ? fmt : "unknown");
+
+	/* Must be set before any KVADDR read, or no translation is set up. */
+	const char *arch = get_string(k, KDUMP_ATTR_ARCH_NAME);
+	if (!arch) {
+		arch = arch_hint ? arch_hint : arch_from_vmcoreinfo(k->vmcoreinfo);
+		if (!arch) {
+			err = sd_error_create(SD_ERROR_INPUT,
+					      "%s: the dump does not say its architecture", name);
+			goto fail;
+		}
+		if (kdump_set_string_attr(k->ctx, KDUMP_ATTR_ARCH_NAME, arch) != KDUMP_OK) {
+			err = kd_error(k, name, "cannot set the architecture");
+			goto fail;
+		}
+		arch = get_string(k, KDUMP_ATTR_ARCH_NAME);
+	}
+	k->arch = strdup(arch ? arch : "unknown");
+	if (kdump_set_string_attr(k->ctx, KDUMP_ATTR_OSTYPE, "linux") != KDUMP_OK) {
+		err = kd_error(k, name, "cannot set up Linux address translation");
+		goto fail;
+	}
+	const char *rel = get_string(k, "linux.uts.release");
+	if (rel)
+		k->release = strdup(rel);
+	if (!k->format || !k->arch) {
+		err = &sd_enomem;
+		goto fail;
+	}
+	*ret = k;
+	return NULL;
+fail:
+	sd_kdump_destroy(k);
+	return err;
+}
+
+void sd_kdump_destroy(struct sd_kdump *k)
+{
+	if (!k)
+		return;
+	if (k->ctx)
+		kdump_free(k->ctx);
+	free(k->vmcoreinfo);
+	free(k->arch);
+	free(k->format);
+	free(k->release);
+	free(k);
+}
+
+const char *sd_kdump_format(struct sd_kdump *k)
+{
+	return k->format;
+}
+
+const char *sd_kdump_arch(struct sd_kdump *k)
+{
+	return k->arch;
+}
+
+const char *sd_kdump_vmcoreinfo(struct sd_kdump *k)
+{
+	return k->vmcoreinfo;
+}
+
+const char *sd_kdump_release(struct sd_kdump *k)
+{
+	return k->release;
+}
+
+static size_t kd_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	struct sd_kdump *k = arg;
+	size_t n = len;
+	if (kdump_read(k->ctx, KDUMP_KVADDR, addr, buf, &n) == KDUMP_OK)
+		return len;
+	return n <= len ? n : 0;
+}
+
+void sd_kdump_kmem(struct sd_kdump *k, struct sd_kmem *ret)
+{
+	kdump_num_t v;
+	ret->read = kd_read;
+	ret->arg = k;
+	ret->ptr_size = kdump_get_number_attr(k->ctx, KDUMP_ATTR_PTR_SIZE, &v) == KDUMP_OK ? (unsigned)v : 8;
+	ret->big_endian = kdump_get_number_attr(k->ctx, KDUMP_ATTR_BYTE_ORDER, &v) == KDUMP_OK &&
+			  v == KDUMP_BIG_ENDIAN;
+}

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The kernel-dump decoders (kallsyms, printk ringbuffer and log_buf,
+ * VMCOREINFO) on synthetic memory laid out as the kernel lays it out, and
+ * on corrupt variants of it: bad values must give an error, never a crash
+ * or a read outside the buffer (run under ASan in CI).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kallsyms.h"
+#include "printk.h"
+#include "tap.h"
+#include "vmcoreinfo.h"
+
+/* Fake kernel memory: one buffer at a base address, little-endian, 64-bit. */
+struct mem {
+	uint64_t base;
+	uint8_t *bytes;
+	size_t len;
+};
+
+static size_t mem_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	struct mem *m = arg;
+	if (addr < m->base || addr - m->base >= m->len)
+		return 0;
+	size_t off = (size_t)(addr - m->base);
+	size_t n = len < m->len - off ? len : m->len - off;
+	memcpy(buf, m->bytes + off, n);
+	return n;
+}
+
+static void put(struct mem *m, uint64_t addr, uint64_t v, unsigned size)
+{
+	for (unsigned i = 0; i < size; i++)
+		m->bytes[addr - m->base + i] = (uint8_t)(v >> (8 * i));
+}
+
+static struct sd_vmcoreinfo vmcoreinfo(const char *text)
+{
+	struct sd_vmcoreinfo vi;
+	struct sd_error *err = sd_vmcoreinfo_parse(text, strlen(text), &vi);
+	if (err) {
+		printf("Bail out! cannot parse test VMCOREINFO\n");
+		exit(1);
+	}
+	return vi;
+}
+
+/* --- kallsyms ------------------------------------------------------------------------------ */
+
+enum {
+	KS_BASE = 0x10000,	/* where the tables live (a kernel address in real life) */
+	KS_NUM = KS_BASE, KS_TOKTAB = KS_BASE + 0x100, KS_TOKIDX = KS_BASE + 0x1000,
+	KS_OFFSETS = KS_BASE + 0x1400, KS_RELBASE = KS_BASE + 0x1800, KS_NAMES = KS_BASE + 0x2000,
+	KS_END = KS_BASE + 0x4000,
+};
+static const uint64_t relbase = 0xffffffff81000000;
+
+/* Tokens: printable ASCII stands for itself; 0x80.. are multi-character tokens. */
+static const char *const multi[] = { "modu", "les", "__start_", "__stop_" };
+
+static size_t encode(uint8_t *out, const char *sym)
+{
+	uint8_t tok[1024];
+	size_t n = 0;
+	for (const char *p = sym; *p;) {
+		size_t k;
+		for (k = 0; k < 4; k++)
+			if (!strncmp(p, multi[k], strlen(multi[k])))
+				break;
+		if (k < 4) {
+			tok[n++] = (uint8_t)(0x80 + k);
+			p += strlen(multi[k]);
+		} else {
+			tok[n++] = (uint8_t)*p++;
+		}
+	}
+	size_t o = 0;
+	if (n >= 0x80) {	/* "big" symbol: two length bytes */
+		out[o++] = (uint8_t)(0x80 | (n & 0x7f));
+		out[o++] = (uint8_t)(n >> 7);
+	} else {
+		out[o++] = (uint8_t)n;
+	}
+	memcpy(out + o, tok, n);
+	return o + n;
+}
+
+static char big_name[301];
+static const char *syms[] = { "T_text", "Dmodules", "R__start_BTF", "R__stop_BTF", "dpercpu_x",
+			      big_name };
+static const int32_t offsets[] = { -1, -(0x2000 + 1), -(0x3000 + 1), -(0x4000 + 1), 0x1c0,
+				   -(0x5000 + 1) };
+enum { NSYMS = 6 };
+
+static struct mem kallsyms_mem(bool absolute_percpu)
+{
+	struct mem m = { .base = KS_BASE, .len = KS_END - KS_BASE };
+	m.bytes = calloc(1, m.len);
+	put(&m, KS_NUM, NSYMS, 4);
+	size_t t = 0;
+	for (int i = 0; i < 256; i++) {
+		put(&m, KS_TOKIDX + 2 * (uint64_t)i, t, 2);
+		const char *s = i >= 0x80 && i < 0x84 ? multi[i - 0x80] : NULL;
+		char one[2] = { (char)(i >= 0x21 && i < 0x7f ? i : '?'), 0 };
+		if (!s)
+			s = one;
+		strcpy((char *)m.bytes + (KS_TOKTAB - KS_BASE) + t, s);
+		t += strlen(s) + 1;
+	}
+	size_t o = 0;
+	for (int i = 0; i < NSYMS; i++) {
+		o += encode(m.bytes + (KS_NAMES - KS_BASE) + o, syms[i]);
+		int32_t off = offsets[i];
+		if (!absolute_percpu)	/* plain relative: the same addresses as unsigned offsets */
+			off = i == 4 ? 0x1c0 : -off - 1;
+		put(&m, KS_OFFSETS + 4 * (uint64_t)i, (uint32_t)off, 4);
+	}
+	put(&m, KS_RELBASE, relbase, 8);
+	/* What follows the names is not names; it must not matter. */
+	memset(m.bytes + (KS_NAMES - KS_BASE) + o, 5, KS_END - KS_NAMES - o);
+	return m;
+}
+
+static const char ks_vmcoreinfo[] =
+	"OSRELEASE=6.1.0\n"
+	"SYMBOL(kallsyms_num_syms)=10000\n"
+	"SYMBOL(kallsyms_token_table)=10100\n"
+	"SYMBOL(kallsyms_token_index)=11000\n"
+	"SYMBOL(kallsyms_offsets)=11400\n"
+	"SYMBOL(kallsyms_relative_base)=11800\n"
+	"SYMBOL(kallsyms_names)=12000\n";
+
+static void test_kallsyms(void)
+{
+	memset(big_name, 'a', sizeof(big_name) - 1);
+	big_name[0] = 't';
+	struct sd_vmcoreinfo vi = vmcoreinfo(ks_vmcoreinfo);
+	for (int abs = 1; abs >= 0; abs--) {
+		struct mem m = kallsyms_mem(abs);
+		struct sd_kmem km = { .read = mem_read, .arg = &m, .ptr_size = 8 };
+		struct sd_kallsyms *ks = NULL;
+		struct sd_error *err = sd_kallsyms_load(&km, &vi, &ks);
+		const char *how = abs ? "absolute per-cpu" : "relative";
+		if (!ok(!err, "kallsyms (%s) loads", how)) {
+			if (err)
+				printf("# %s\n", err->message);
+			sd_error_destroy(err);
+			free(m.bytes);
+			continue;
+		}
+		uint64_t a = 0;
+		ok(sd_kallsyms_lookup(ks, "modules", &a) && a == relbase + 0x2000,
+		   "%s: modules at relative_base + 0x2000", how);
+		ok(sd_kallsyms_lookup(ks, "__stop_BTF", &a) && a == relbase + 0x4000,
+		   "%s: __stop_BTF", how);
+		ok(sd_kallsyms_lookup(ks, "percpu_x", &a) &&
+		   a == (abs ? 0x1c0 : relbase + 0x1c0), "%s: a per-cpu symbol", how);
+		ok(!sd_kallsyms_lookup(ks, "nosuch", &a), "%s: unknown name not found", how);
+		char buf[512];
+		ok(sd_kallsyms_symbol(ks, 5, buf, sizeof(buf), &a) && !strcmp(buf, big_name),
+		   "%s: a 'big' symbol of 300 characters decodes", how);
+		ok(!sd_kallsyms_symbol(ks, 5, buf, 100, &a), "%s: it does not fit a short buffer",
+		   how);
+		sd_kallsyms_destroy(ks);
+		free(m.bytes);
+	}
+
+	/* Corrupt variants: each must be refused or degrade, never read out of bounds. */
+	struct mem m = kallsyms_mem(true);
+	struct sd_kmem km = { .read = mem_read, .arg = &m, .ptr_size = 8 };
+	struct sd_kallsyms *ks = NULL;
+	struct sd_error *err;
+
+	put(&m, KS_NUM, 0xffffffff, 4);
+	err = sd_kallsyms_load(&km, &vi, &ks);
+	ok(err && err->code == SD_ERROR_INPUT, "absurd kallsyms_num_syms is refused");
+	sd_error_destroy(err);
+
+	/* More names than the stream holds before memory ends. */
+	put(&m, KS_NUM, 100000, 4);
+	err = sd_kallsyms_load(&km, &vi, &ks);
+	ok(err && strstr(err->message, "runs past"), "names running off the map are refused");
+	sd_error_destroy(err);
+	put(&m, KS_NUM, NSYMS, 4);
+
+	m.bytes[KS_NAMES - KS_BASE] = 0;	/* an empty entry */
+	err = sd_kallsyms_load(&km, &vi, &ks);
+	ok(err && err->code == SD_ERROR_INPUT, "an empty name entry is refused");
+	sd_error_destroy(err);
+	free(m.bytes);
+
+	/* Token index pointing past the table: symbols do not decode, nothing overruns. */
+	m = kallsyms_mem(true);
+	km.arg = &m;
+	for (int i = 0; i < 256; i++)
+		put(&m, KS_TOKIDX + 2 * (uint64_t)i, 0xff00, 2);
+	err = sd_kallsyms_load(&km, &vi, &ks);
+	ok(err && err->code == SD_ERROR_INPUT, "a token index past the dump is refused");
+	sd_error_destroy(err);
+	free(m.bytes);
+
+	struct sd_vmcoreinfo off_map = vmcoreinfo(
+		"SYMBOL(kallsyms_num_syms)=dead0000\nSYMBOL(kallsyms_token_table)=10100\n"
+		"SYMBOL(kallsyms_token_index)=11000\nSYMBOL(kallsyms_offsets)=11400\n"
+		"SYMBOL(kallsyms_relative_base)=11800\nSYMBOL(kallsyms_names)=12000\n");
+	m = kallsyms_mem(true);
+	km.arg = &m;
+	err = sd_kallsyms_load(&km, &off_map, &ks);
+	ok(err && err->code == SD_ERROR_INPUT, "kallsyms pointers off the map are refused");
+	sd_error_destroy(err);
+	struct sd_vmcoreinfo none = vmcoreinfo("OSRELEASE=5.15.0\n");
+	err = sd_kallsyms_load(&km, &none, &ks);
+	ok(err && strstr(err->message, "VMCOREINFO"), "no kallsyms in VMCOREINFO says so");
+	sd_error_destroy(err);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&off_map);
+	sd_vmcoreinfo_deinit(&none);
+	sd_vmcoreinfo_deinit(&vi);
+}
+
+/* --- printk -------------------------------------------------------------------------------- */
+
+enum {
+	P_BASE = 0x100000, P_PRBPTR = P_BASE, P_PRB = P_BASE + 0x100, P_DESCS = P_BASE + 0x200,
+	P_INFOS = P_BASE + 0x400, P_DATA = P_BASE + 0x800, P_END = P_BASE + 0x1000,
+};
+
+static const char prb_vmcoreinfo[] =
+	"SYMBOL(prb)=100000\n"
+	"OFFSET(printk_ringbuffer.desc_ring)=0\n"
+	"OFFSET(printk_ringbuffer.text_data_ring)=48\n"
+	"OFFSET(printk_ringbuffer.fail)=80\n"
+	"OFFSET(prb_desc_ring.count_bits)=0\n"
+	"OFFSET(prb_desc_ring.descs)=8\n"
+	"OFFSET(prb_desc_ring.infos)=16\n"
+	"OFFSET(prb_desc_ring.head_id)=24\n"
+	"OFFSET(prb_desc_ring.tail_id)=32\n"
+	"SIZE(prb_desc)=24\n"
+	"OFFSET(prb_desc.state_var)=0\n"
+	"OFFSET(prb_desc.text_blk_lpos)=8\n"
+	"OFFSET(prb_data_blk_lpos.begin)=0\n"
+	"OFFSET(prb_data_blk_lpos.next)=8\n"
+	"SIZE(printk_info)=88\n"
+	"OFFSET(printk_info.seq)=0\n"
+	"OFFSET(printk_info.ts_nsec)=8\n"
+	"OFFSET(printk_info.text_len)=16\n"
+	"OFFSET(prb_data_ring.size_bits)=0\n"
+	"OFFSET(prb_data_ring.data)=8\n"
+	"OFFSET(atomic_long_t.counter)=0\n";
+
+static void put_record(struct mem *m, uint64_t id, uint64_t begin, uint64_t next, uint64_t ts,
+		       const char *text, uint64_t text_at)
+{
+	uint64_t d = P_DESCS + (id % 4) * 24, i = P_INFOS + (id % 4) * 88;
+	put(m, d, (2ull << 62) | id, 8);	/* finalized */
+	put(m, d + 8, begin, 8);
+	put(m, d + 16, next, 8);
+	put(m, i + 8, ts, 8);
+	put(m, i + 16, strlen(text), 2);
+	put(m, P_DATA + text_at, id, 8);
+	memcpy(m->bytes + (P_DATA - P_BASE) + text_at + 8, text, strlen(text));
+}
+
+static struct mem prb_mem(void)
+{
+	struct mem m = { .base = P_BASE, .len = P_END - P_BASE };
+	m.bytes = calloc(1, m.len);
+	put(&m, P_PRBPTR, P_PRB, 8);
+	put(&m, P_PRB + 0, 2, 4);	/* count_bits: 4 descriptors */
+	put(&m, P_PRB + 8, P_DESCS, 8);
+	put(&m, P_PRB + 16, P_INFOS, 8);
+	put(&m, P_PRB + 24, 6, 8);	/* head_id */
+	put(&m, P_PRB + 32, 4, 8);	/* tail_id */
+	put(&m, P_PRB + 48, 6, 4);	/* size_bits: 64 bytes of text */
+	put(&m, P_PRB + 56, P_DATA, 8);
+	/* lpos = wraps * 64 + index; the third block wraps to the start of the ring */
+	put_record(&m, 4, 64 + 16, 64 + 32, 1000000000, "hello", 16);
+	put_record(&m, 5, 64 + 32, 64 + 48, 2500000000, "world!", 32);
+	put_record(&m, 6, 64 + 48, 128 + 16, 3000001000, "wrapped", 0);
+	return m;
+}
+
+static char *printk_text(struct mem *m, const struct sd_vmcoreinfo *vi, size_t *records,
+			 struct sd_error **ret_err)
+{
+	struct sd_kmem km = { .read = mem_read, .arg = m, .ptr_size = 8 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	*ret_err = sd_printk_write(&km, vi, f, records);
+	fclose(f);
+	return text;
+}
+
+static void test_printk(void)
+{
+	struct sd_vmcoreinfo vi = vmcoreinfo(prb_vmcoreinfo);
+	struct mem m = prb_mem();
+	size_t records = 0;
+	struct sd_error *err;
+	char *text = printk_text(&m, &vi, &records, &err);
+	ok(!err && records == 3, "ringbuffer: three records");
+	is_str(text, "[    1.000000] hello\n[    2.500000] world!\n[    3.000001] wrapped\n",
+	       "ringbuffer: records in order, the wrapped one read from the ring's start");
+	free(text);
+
+	/* A reserved (not yet committed) descriptor is skipped. */
+	put(&m, P_DESCS + (5 % 4) * 24, 5, 8);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(!err && records == 2 && !strstr(text, "world"), "ringbuffer: reserved record skipped");
+	free(text);
+
+	/* Corruption: absurd sizes and pointers off the map are refused. */
+	put(&m, P_PRB + 48, 40, 4);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && err->code == SD_ERROR_INPUT, "ringbuffer: absurd size_bits refused");
+	sd_error_destroy(err);
+	free(text);
+	put(&m, P_PRB + 48, 6, 4);
+	put(&m, P_PRB + 8, 0xdead0000, 8);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && err->code == SD_ERROR_INPUT, "ringbuffer: descriptors off the map refused");
+	sd_error_destroy(err);
+	free(text);
+	put(&m, P_PRB + 8, P_DESCS, 8);
+	/* lpos values that point anywhere are bounded by the ring. */
+	put(&m, P_DESCS + 8, 0x7ffffffffffffff0, 8);
+	put(&m, P_DESCS + 16, 0x7ffffffffffffff8, 8);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(!err, "ringbuffer: wild block positions do not crash");
+	free(text);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+
+	/* A layout that does not fit its own struct sizes is refused. */
+	char bad[sizeof(prb_vmcoreinfo) + 64];
+	snprintf(bad, sizeof(bad), "SIZE(printk_info)=4\n%s", prb_vmcoreinfo);
+	vi = vmcoreinfo(bad);
+	m = prb_mem();
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && err->code == SD_ERROR_INPUT, "ringbuffer: inconsistent layout refused");
+	sd_error_destroy(err);
+	free(text);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+
+	/* Legacy log_buf (< 5.10): records of struct printk_log, a zero length wraps. */
+	vi = vmcoreinfo("SYMBOL(log_buf)=100000\nSYMBOL(log_buf_len)=100008\n"
+			"SYMBOL(log_first_idx)=100010\nSYMBOL(log_next_idx)=100014\n"
+			"SIZE(printk_log)=16\nOFFSET(printk_log.ts_nsec)=0\n"
+			"OFFSET(printk_log.len)=8\nOFFSET(printk_log.text_len)=10\n");
+	m = (struct mem){ .base = P_BASE, .len = P_END - P_BASE };
+	m.bytes = calloc(1, m.len);
+	put(&m, P_BASE, P_BASE + 0x100, 8);
+	put(&m, P_BASE + 8, 128, 4);
+	put(&m, P_BASE + 0x10, 48, 4);
+	put(&m, P_BASE + 0x14, 24, 4);
+	uint64_t lb = P_BASE + 0x100;
+	put(&m, lb + 48, 7000, 8);
+	put(&m, lb + 48 + 8, 24, 2);
+	put(&m, lb + 48 + 10, 3, 2);
+	memcpy(m.bytes + 0x100 + 48 + 16, "abc", 3);
+	put(&m, lb + 72 + 8, 0, 2);	/* wrap */
+	put(&m, lb + 0, 1000000, 8);
+	put(&m, lb + 8, 24, 2);
+	put(&m, lb + 10, 5, 2);
+	memcpy(m.bytes + 0x100 + 16, "hello", 5);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(!err && records == 2, "log_buf: two records");
+	is_str(text, "[    0.000007] abc\n[    0.001000] hello\n", "log_buf: wraps at a zero length");
+	free(text);
+	put(&m, lb + 8, 0xffff, 2);	/* a length past the buffer stops the walk */
+	text = printk_text(&m, &vi, &records, &err);
+	ok(!err && records == 1, "log_buf: a record past the end stops the walk");
+	free(text);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+
+	vi = vmcoreinfo("OSRELEASE=4.0\n");
+	m = prb_mem();
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && err->code == SD_ERROR_INPUT, "no log in VMCOREINFO says so");
+	sd_error_destroy(err);
+	free(text);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+}
+
+static void test_vmcoreinfo(void)
+{
+	static const char garbage[] = "\x01\x02=\xff\n==\nKEY\nSYMBOL(x)=zz\nKERNELOFFSET=1f000000\n"
+				      "PAGESIZE=4096\nOSRELEASE=";
+	struct sd_vmcoreinfo vi;
+	struct sd_error *err = sd_vmcoreinfo_parse(garbage, sizeof(garbage) - 1, &vi);
+	ok(!err, "garbage VMCOREINFO parses");
+	if (err)
+		return;
+	uint64_t v;
+	int64_t d;
+	ok(!sd_vmcoreinfo_symbol(&vi, "x", &v), "a non-hex SYMBOL is rejected");
+	ok(sd_vmcoreinfo_hex(&vi, "KERNELOFFSET", &v) && v == 0x1f000000, "KERNELOFFSET is hex");
+	ok(sd_vmcoreinfo_dec(&vi, "PAGESIZE", &d) && d == 4096, "PAGESIZE is decimal");
+	ok(sd_vmcoreinfo_get(&vi, "OSRELEASE") && !*sd_vmcoreinfo_get(&vi, "OSRELEASE"),
+	   "an empty value at the end without newline");
+	sd_vmcoreinfo_deinit(&vi);
+}
+
+int main(void)
+{
+	test_kallsyms();
+	test_printk();
+	test_vmcoreinfo();
+	return tap_done();
+}
