@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +62,7 @@ struct config {
 	bool force;
 	bool debuginfod;
 	enum progress_mode progress;
+	uint64_t max_size;	/* 0: no limit but the free space */
 	int verbose;		/* -1 quiet, 0 normal, 1+ verbose */
 };
 
@@ -83,6 +86,9 @@ static void usage(FILE *f)
 "  -l, --level=N            compression level (default: the compressor's own)\n"
 "  -j, --jobs=N             compression threads (default: number of CPUs)\n"
 "      --force              replace an existing output\n"
+"      --max-size=SIZE      keep the archive within SIZE bytes (suffixes K, M, G, T):\n"
+"                           debuginfo is left out first, the dump never; the free\n"
+"                           space of the output's file system is a limit too\n"
 "\n"
 "Finding files:\n"
 "      --root=DIR           resolve every path inside DIR, as in a chroot (default: /)\n"
@@ -121,6 +127,7 @@ enum {
 	OPT_NO_DEBUGINFOD,
 	OPT_JSON,
 	OPT_PROGRESS,
+	OPT_MAX_SIZE,
 };
 
 static const struct option long_options[] = {
@@ -137,6 +144,7 @@ static const struct option long_options[] = {
 	{ "list", no_argument, NULL, 'L' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -164,6 +172,29 @@ static bool parse_int(const char *s, long min, long max, int *ret)
 	if (errno || end == s || *end || v < min || v > max)
 		return false;
 	*ret = (int)v;
+	return true;
+}
+
+/* "123", "64M", "2G": a size in bytes (powers of 1024). */
+static bool parse_size(const char *s, uint64_t *ret)
+{
+	char *end;
+	errno = 0;
+	if (!(*s >= '0' && *s <= '9'))
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	static const char units[] = "KMGT";
+	const char *u = *end ? strchr(units, *end == 'k' ? 'K' : *end) : NULL;
+	if (*end && (!u || (end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))))
+		return false;
+	for (int i = u ? (int)(u - units) + 1 : 0; i > 0; i--) {
+		if (v > UINT64_MAX / 1024)
+			return false;
+		v *= 1024;
+	}
+	*ret = v;
 	return true;
 }
 
@@ -205,6 +236,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_FORCE:
 			cfg->force = true;
+			break;
+		case OPT_MAX_SIZE:
+			if (!parse_size(optarg, &cfg->max_size) || cfg->max_size < 1024 * 1024)
+				return usage_error("invalid --max-size '%s' (a size of at least 1M, "
+						   "with an optional K, M, G or T suffix)", optarg);
 			break;
 		case OPT_ROOT:
 			cfg->root = optarg;
@@ -407,6 +443,25 @@ static struct sd_error *output_name(const struct config *cfg, char **ret_output,
 	return NULL;
 }
 
+/* The directory the output goes into (for its free space and temporary files). */
+static char *output_parent(const char *output)
+{
+	char *dir = strdup(output);
+	if (!dir)
+		return NULL;
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')	/* --output-dir DIR/ */
+		dir[--n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	return dir;
+}
+
 /*
  * A flattened dump is written back into a real one, in an unnamed file next
  * to the output (the capture kernel's /tmp is RAM), or in $TMPDIR for --list.
@@ -416,21 +471,7 @@ static struct sd_error *unflatten(const struct config *cfg, const char *output, 
 {
 	_cleanup_free_ char *dir = NULL;
 	if (output) {
-		dir = strdup(output);
-		if (dir) {
-			char *slash = strrchr(dir, '/');
-			/* --output-dir: its parent; an archive: its directory. */
-			if (cfg->output_is_dir && slash && !slash[1]) {
-				*slash = '\0';
-				slash = strrchr(dir, '/');
-			}
-			if (!slash)
-				strcpy(dir, ".");
-			else if (slash == dir)
-				dir[1] = '\0';
-			else
-				*slash = '\0';
-		}
+		dir = output_parent(output);
 	} else {
 		const char *t = getenv("TMPDIR");
 		dir = strdup(t && *t ? t : "/var/tmp");
@@ -467,6 +508,37 @@ static struct sd_error *unflatten(const struct config *cfg, const char *output, 
 	}
 	*ret_fd = out;
 	return NULL;
+}
+
+/*
+ * Keep what is packed within --max-size and within the output file system's
+ * free space (less a reserve), counting uncompressed sizes: compression can
+ * only make the archive smaller.
+ */
+static struct sd_error *fit_output(const struct config *cfg, const char *output,
+				   struct sd_plan *plan)
+{
+	struct sd_error *err;
+	if (cfg->max_size) {
+		char why[64];
+		snprintf(why, sizeof(why), "--max-size %" PRIu64, cfg->max_size);
+		if ((err = sd_plan_fit(plan, cfg->max_size, why)))
+			return err;
+	}
+	_cleanup_free_ char *dir = output_parent(output);
+	if (!dir)
+		return &sd_enomem;
+	struct statvfs vfs;
+	if (statvfs(dir, &vfs) < 0)
+		return NULL;	/* the writer reports an unusable directory */
+	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	const uint64_t reserve = 16 << 20;
+	if (sd_plan_packed_size(plan) <= avail)
+		return NULL;
+	_cleanup_free_ char *why = NULL;
+	if (asprintf(&why, "the free space on %s (%" PRIu64 " bytes)", dir, avail) < 0)
+		return &sd_enomem;
+	return sd_plan_fit(plan, avail > reserve ? avail - reserve : 0, why);
 }
 
 static int run(struct config *cfg)
@@ -570,18 +642,29 @@ static int run(struct config *cfg)
 	if (err)
 		goto out;
 
+	/* Sizes of what was found, for --list and the size limits. */
+	for (size_t i = 0; i < plan.n_items; i++) {
+		struct sd_item *it = &plan.items[i];
+		struct stat ist;
+		if (it->fd >= 0 && fstat(it->fd, &ist) == 0 && S_ISREG(ist.st_mode))
+			it->size = (uint64_t)ist.st_size;
+	}
 	if (!(dump_name = dump_archive_name(&plan, cfg->dump))) {
 		err = &sd_enomem;
 		goto out;
 	}
-	plan.items[0].archive_path = strdup(dump_name);
-	if (!plan.items[0].archive_path || (err = sd_launchers_add(&plan, dump_name))) {
-		err = err ? err : &sd_enomem;
+	if (!(plan.items[0].archive_path = strdup(dump_name))) {
+		err = &sd_enomem;
 		goto out;
 	}
+	if (!cfg->list && (err = fit_output(cfg, output, &plan)))
+		goto out;
+	if ((err = sd_launchers_add(&plan, dump_name)))
+		goto out;
 
 	struct sd_plan_counts counts = sd_plan_count(&plan);
-	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage;
+	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage &&
+			!plan.dropped;
 	if (plan.damage && cfg->verbose >= 0)
 		fprintf(stderr, "%s: warning: %s: %s\n", progname, cfg->dump, plan.damage);
 	struct sd_manifest_info minfo = { .root = cfg->root };

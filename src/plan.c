@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,4 +226,82 @@ struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 	struct sd_error *err = sd_strv_add(&plan->notes, s);
 	free(s);
 	return err;
+}
+
+enum { TAR_ENTRY_OVERHEAD = 1536 };	/* a pax header, the ustar header, padding */
+
+static bool packed(const struct sd_item *it)
+{
+	return it->archive_path && (it->fd >= 0 || it->content);
+}
+
+static uint64_t entry_size(const struct sd_item *it)
+{
+	return TAR_ENTRY_OVERHEAD + it->size + it->aliases.n * (uint64_t)TAR_ENTRY_OVERHEAD;
+}
+
+uint64_t sd_plan_packed_size(const struct sd_plan *plan)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < plan->n_items; i++)
+		if (packed(&plan->items[i]))
+			total += entry_size(&plan->items[i]);
+	return total;
+}
+
+/* 0: never dropped; 1 first (debuginfo) .. 3 last. */
+static int drop_class(const struct sd_item *it)
+{
+	switch (it->role) {
+	case SD_ROLE_DUMP:
+	case SD_ROLE_GENERATED:
+		return 0;
+	case SD_ROLE_DEBUGINFO:
+	case SD_ROLE_DWZ:
+	case SD_ROLE_VMLINUX_DEBUG:
+	case SD_ROLE_MODULE_DEBUG:
+	case SD_ROLE_MANAGED_PDB:
+		return 1;
+	default:
+		return it->optional ? 2 : 3;
+	}
+}
+
+struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *why)
+{
+	uint64_t total = sd_plan_packed_size(plan), kept = 0;
+	for (size_t i = 0; i < plan->n_items; i++)
+		if (packed(&plan->items[i]) && drop_class(&plan->items[i]) == 0)
+			kept += entry_size(&plan->items[i]);
+	if (kept > limit)
+		return sd_error_create(SD_ERROR_OTHER, "the dump alone needs %" PRIu64 " bytes, more "
+				       "than %s allows (%" PRIu64 ")", kept, why, limit);
+	for (int class = 1; class <= 3 && total > limit; class++) {
+		while (total > limit) {
+			struct sd_item *big = NULL;
+			for (size_t i = 0; i < plan->n_items; i++) {
+				struct sd_item *it = &plan->items[i];
+				if (packed(it) && drop_class(it) == class &&
+				    (!big || it->size > big->size))
+					big = it;
+			}
+			if (!big)
+				break;
+			total -= entry_size(big);
+			free(big->archive_path);
+			big->archive_path = NULL;
+			sd_strv_deinit(&big->aliases);
+			if (big->fd >= 0)
+				close(big->fd);
+			big->fd = -1;
+			big->status = SD_STATUS_SKIPPED;
+			free(big->reason);
+			big->reason = NULL;
+			plan->dropped++;
+			struct sd_error *err = sd_item_reason(big, "left out to stay within %s", why);
+			if (err)
+				return err;
+		}
+	}
+	return NULL;
 }

@@ -93,6 +93,7 @@ struct sd_plan {
 	int64_t crash_time;
 	struct sd_strv notes;	/* human-readable remarks for the manifest */
 	char *damage;		/* the dump is damaged but usable: why (makes the result incomplete) */
+	size_t dropped;		/* items left out by sd_plan_fit() (makes the result incomplete) */
 
 	struct sd_item *items;
 	size_t n_items, cap_items;
@@ -116,6 +117,18 @@ struct sd_error *sd_item_reason(struct sd_item *item, const char *fmt, ...)
 /* Add a line to plan->notes (what the manifest and -v report about the dump). */
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Leave items out until what is packed fits in limit bytes (file sizes plus
+ * a tar header each; compression only makes it smaller). Debuginfo goes
+ * first, then other optional files, then the rest, largest first in each
+ * class; the dump and generated files always stay. Dropped items become
+ * SD_STATUS_SKIPPED with why as their reason. SD_ERROR_OTHER if even the
+ * dump does not fit.
+ */
+struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *why);
+/* What the packed items add up to, as sd_plan_fit() counts. */
+uint64_t sd_plan_packed_size(const struct sd_plan *plan);
 
 /* Find a packed item by archive path or alias; NULL if none. */
 struct sd_item *sd_plan_find_archive_path(struct sd_plan *plan, const char *archive_path);

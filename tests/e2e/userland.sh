@@ -259,6 +259,24 @@ test_expect_success CORES 'an unwritable output directory: clear error, exit 1, 
 	test -z "$(ls -A "$scratch/ro")"
 '
 
+test_expect_success CORES '--max-size leaves debuginfo out first, keeps the dump, exit 3' '
+	core=$(cat "$scratch/kcore.path") &&
+	full=$(echo "$out/kcore.x"/*/manifest.json) &&
+	# Room for everything but the debug files (counted as savedump counts:
+	# 1536 bytes of tar headers per entry and alias): those must go, all of them.
+	limit=$(json_query "$full" "(sum(i[\"size\"] + 1536 * (1 + len(i.get(\"aliases\", []))) for i in doc[\"items\"] if i[\"packed\"] and i[\"role\"] not in (\"debuginfo\", \"dwz\")) + 1023) // 1024")K &&
+	expect_status 3 "$SAVEDUMP" -q -o "$out/small.tar.zst" --debug-dir "$progs/debug" \
+		--max-size "$limit" "$core" &&
+	mkdir -p "$out/small.x" && tar -C "$out/small.x" -xf "$out/small.tar.zst" &&
+	m=$(echo "$out/small.x"/*/manifest.json) &&
+	test "$(json_query "$m" "[i[\"packed\"] for i in doc[\"items\"] if i[\"role\"] == \"dump\"]")" = "[True]" &&
+	test "$(json_query "$m" "len([i for i in doc[\"items\"] if i[\"role\"] in (\"debuginfo\", \"dwz\") and i[\"packed\"]])")" = 0 &&
+	test "$(json_query "$m" "len([i for i in doc[\"items\"] if i[\"role\"] == \"library\" and not i[\"packed\"] and i[\"status\"] == \"found\"])")" = 0 &&
+	json_query "$m" "[i[\"reason\"] for i in doc[\"items\"] if i[\"status\"] == \"skipped\"]" | grep -q "max-size" &&
+	expect_status 1 "$SAVEDUMP" -q -o "$out/tiny.tar.zst" --max-size 1M "$core" 2>"$out/tiny.err" &&
+	grep -q "the dump alone needs" "$out/tiny.err" && test ! -e "$out/tiny.tar.zst" &&
+	expect_status 2 "$SAVEDUMP" --max-size 10X "$core"
+'
 test_expect_success CORES 'formats: gzip, xz, none and --output-dir all hold the same files' '
 	core=$(cat "$scratch/kcore.path") &&
 	for f in gzip xz none; do
