@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kdump.h"
+#include "vmcoreinfo.h"
 #include "util.h"
 
 struct sd_kdump {
@@ -28,6 +29,25 @@ static const char *get_string(struct sd_kdump *k, const char *key)
 	if (kdump_get_string_attr(k->ctx, key, &s) != KDUMP_OK)
 		return NULL;
 	return s && *s ? s : NULL;
+}
+
+/*
+ * The raw VMCOREINFO text, read from the attribute (a blob) rather than with
+ * kdump_vmcoreinfo_raw(), which in 0.5.1 fails before the OS type is set
+ * and returns no text after it. Capped like the kernel's own buffer.
+ */
+static char *vmcoreinfo_copy(struct sd_kdump *k)
+{
+	kdump_attr_t a;
+	if (kdump_get_attr(k->ctx, "linux.vmcoreinfo.raw", &a) != KDUMP_OK || a.type != KDUMP_BLOB)
+		return NULL;
+	size_t size = kdump_blob_size(a.val.blob);
+	const char *p = kdump_blob_pin(a.val.blob);
+	char *copy = NULL;
+	if (p && size > 0 && size <= SD_VMCOREINFO_MAX)
+		copy = strndup(p, size);
+	kdump_blob_unpin(a.val.blob);
+	return copy;
 }
 
 /* The architecture from VMCOREINFO entries only one architecture exports. */
@@ -64,9 +84,7 @@ struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
 		err = kd_error(k, name, "cannot open the dump");
 		goto fail;
 	}
-	char *raw = NULL;
-	if (kdump_vmcoreinfo_raw(k->ctx, &raw) == KDUMP_OK)
-		k->vmcoreinfo = raw;
+	k->vmcoreinfo = vmcoreinfo_copy(k);
 	const char *fmt = get_string(k, KDUMP_ATTR_FILE_FORMAT);
 	k->format = strdup(fmt ? fmt : "unknown");
 

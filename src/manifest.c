@@ -88,7 +88,11 @@ void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_mani
 		else
 			sd_json_null(&j, "build_id");
 		sd_json_uint(&j, "kernel_offset", plan->kernel_offset);
-		sd_json_int(&j, "crash_time", plan->crash_time);
+		/* CRASHTIME is written by the kernel's crash path; QEMU dumps have none. */
+		if (plan->crash_time > 0)
+			sd_json_int(&j, "crash_time", plan->crash_time);
+		else
+			sd_json_null(&j, "crash_time");
 	}
 	sd_json_end_object(&j);
 
