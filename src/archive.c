@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Tar output through libarchive: pax format (ustar cannot hold files over
- * 8 GiB and the GNU writer drops sparse maps), compressed by a libarchive
- * filter. The only file that includes libarchive.
+ * 8 GiB and the GNU writer drops sparse maps). zstd (the default) is done
+ * by zstd.c on the tar stream libarchive hands over, gzip and xz by
+ * libarchive's filters. The only file that includes libarchive.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -17,6 +18,7 @@
 #include "hash.h"
 #include "output.h"
 #include "util.h"
+#include "zstream.h"
 
 struct tar_out {
 	struct archive *a;
@@ -28,12 +30,22 @@ struct tar_out {
 	bool committed;
 	time_t mtime;
 	void *buf;
+	struct sd_zstd *zstd;		/* NULL unless zstd */
+	struct sd_error *write_err;	/* what the zstd write callback hit */
 };
+
+/* Compressing compressed data again costs time for nothing: this level is fast. */
+enum { ZSTD_LEVEL_STORED = 1 };
 
 static const uint8_t zeros[1 << 16];
 
 static struct sd_error *ar_error(struct tar_out *t, const char *what)
 {
+	if (t->write_err) {
+		struct sd_error *err = t->write_err;
+		t->write_err = NULL;
+		return err;
+	}
 	const char *msg = archive_error_string(t->a);
 	int e = archive_errno(t->a);
 	/* Failures of the output file itself read best as the system's message. */
@@ -90,6 +102,31 @@ static struct sd_error *write_zeros(struct tar_out *t, uint64_t len, struct sd_s
 	return NULL;
 }
 
+/*
+ * Is this file's content compressed already? Decided from its first bytes:
+ * kdump-compressed dumps (pages compressed one by one), xz, zstd, gzip and
+ * bzip2 files (.ko.xz, initramfs) and x86 bzImages (vmlinuz).
+ */
+static bool already_compressed(int fd, uint64_t off)
+{
+	uint8_t b[0x210];
+	ssize_t n = sd_pread_full(fd, b, sizeof(b), (off_t)off);
+	if (n < 8 || off != 0)
+		return false;
+	static const struct {
+		const char *magic;
+		size_t len;
+	} magics[] = {
+		{ "KDUMP   ", 8 }, { "DISKDUMP", 8 }, { "\xfd" "7zXZ", 6 },
+		{ "\x28\xb5\x2f\xfd", 4 }, { "\x1f\x8b", 2 }, { "BZh", 3 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(magics); i++)
+		if (!memcmp(b, magics[i].magic, magics[i].len))
+			return true;
+	/* bzImage: the setup header's "HdrS" at 0x202 (Documentation/x86/boot.rst). */
+	return n >= 0x206 && !memcmp(b + 0x202, "HdrS", 4);
+}
+
 static struct sd_error *tar_add_file(void *impl, const char *path, int fd, uint64_t size,
 				     mode_t mode, struct sd_sha256 *h, sd_progress_fn *progress,
 				     void *progress_arg)
@@ -104,6 +141,13 @@ static struct sd_error *tar_add_file(void *impl, const char *path, int fd, uint6
 	for (size_t i = 0; i < n_ext; i++)
 		data += ext[i].len;
 
+	if (t->zstd) {
+		int level = sd_zstd_default_level(t->zstd);
+		if (n_ext && level > ZSTD_LEVEL_STORED && already_compressed(fd, ext[0].off))
+			level = ZSTD_LEVEL_STORED;
+		if ((err = sd_zstd_set_level(t->zstd, level)))
+			return err;
+	}
 	struct archive_entry *e = new_entry(t, path, AE_IFREG, mode & 0111 ? 0755 : 0644);
 	if (!e)
 		return &sd_enomem;
@@ -187,11 +231,14 @@ static struct sd_error *tar_add_symlink(void *impl, const char *path, const char
 static struct sd_error *tar_commit(void *impl)
 {
 	struct tar_out *t = impl;
+	struct sd_error *err;
 	if (archive_write_close(t->a) != ARCHIVE_OK)
 		return ar_error(t, "closing the archive");
+	if (t->zstd && (err = sd_zstd_finish(t->zstd)))
+		return err;
 	if (fsync(t->fd) < 0)
 		return sd_error_errno(errno, "fsync %s", t->tmp);
-	struct sd_error *err = sd_out_rename(t->tmp, t->final, t->force);
+	err = sd_out_rename(t->tmp, t->final, t->force);
 	if (err)
 		return err;
 	t->committed = true;
@@ -205,6 +252,8 @@ static void tar_destroy(void *impl)
 		return;
 	if (t->a)
 		archive_write_free(t->a);
+	sd_zstd_destroy(t->zstd);
+	sd_error_destroy(t->write_err);
 	if (t->fd >= 0)
 		close(t->fd);
 	if (!t->committed && t->tmp)
@@ -225,17 +274,33 @@ static const struct sd_out_ops tar_ops = {
 	.destroy = tar_destroy,
 };
 
+static la_ssize_t zstd_write(struct archive *a, void *arg, const void *buf, size_t len)
+{
+	(void)a;
+	struct tar_out *t = arg;
+	struct sd_error *err = sd_zstd_write(t->zstd, buf, len);
+	if (err) {
+		sd_error_destroy(t->write_err);
+		t->write_err = err;
+		return -1;
+	}
+	return (la_ssize_t)len;
+}
+
 static struct sd_error *set_filter(struct tar_out *t, const struct sd_out_config *cfg)
 {
 	char opts[128] = "";
 	int r;
 	switch (cfg->compression) {
-	case SD_COMPRESS_ZSTD:
-		r = archive_write_add_filter_zstd(t->a);
-		if (r == ARCHIVE_OK)
-			snprintf(opts, sizeof(opts), "zstd:threads=%d,zstd:compression-level=%d",
-				 cfg->threads, cfg->level ? cfg->level : 3);
+	case SD_COMPRESS_ZSTD: {
+		/* zstd.c compresses what libarchive writes; see zstd_write(). */
+		struct sd_error *err = sd_zstd_create(t->fd, t->tmp, cfg->level ? cfg->level : 3,
+						      cfg->threads, &t->zstd);
+		if (err)
+			return err;
+		r = archive_write_add_filter_none(t->a);
 		break;
+	}
 	case SD_COMPRESS_GZIP:
 		r = archive_write_add_filter_gzip(t->a);
 		if (r == ARCHIVE_OK && cfg->level)
@@ -286,7 +351,15 @@ struct sd_error *sd_archive_open(const struct sd_out_config *cfg, struct sd_out 
 		goto fail;
 	/* No padding to 10 KiB records beyond what tar readers require. */
 	archive_write_set_bytes_in_last_block(t->a, 1);
-	if (archive_write_open_fd(t->a, t->fd) != ARCHIVE_OK) {
+	int r;
+	if (t->zstd) {
+		/* Unbuffered: each write reaches zstd at once, so level changes apply per entry. */
+		archive_write_set_bytes_per_block(t->a, 0);
+		r = archive_write_open2(t->a, t, NULL, zstd_write, NULL, NULL);
+	} else {
+		r = archive_write_open_fd(t->a, t->fd);
+	}
+	if (r != ARCHIVE_OK) {
 		err = ar_error(t, "open");
 		goto fail;
 	}

@@ -641,6 +641,11 @@ static int run(struct config *cfg)
 		err = sd_userland_inspect(core, &resolver, &plan);
 	if (err)
 		goto out;
+	/* Inspection is over: drop the readers' caches and mappings before packing. */
+	sd_kdump_destroy(kdump);
+	kdump = NULL;
+	sd_core_destroy(core);
+	core = NULL;
 
 	/* Sizes of what was found, for --list and the size limits. */
 	for (size_t i = 0; i < plan.n_items; i++) {

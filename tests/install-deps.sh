@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 build=(
 	build-essential autoconf automake pkg-config
-	libdw-dev libelf-dev libdebuginfod-dev libarchive-dev libssl-dev zlib1g-dev
+	libdw-dev libelf-dev libdebuginfod-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
 	libkdumpfile-dev libbpf-dev
 )
 tests=(
