@@ -392,16 +392,32 @@ static void print_vmhwm(void)
 	fclose(f);
 }
 
+/* Without -v, at most this many missing or mismatched items per role are listed. */
+enum { REPORT_PER_ROLE = 3 };
+
 static void report_items(const struct sd_plan *plan, int verbose)
 {
 	char hex[2 * SD_BUILD_ID_MAX + 1];
+	size_t shown[SD_ROLE_GENERATED + 1][SD_STATUS_SKIPPED + 1] = {{0}};
+	size_t total[SD_ROLE_GENERATED + 1][SD_STATUS_SKIPPED + 1] = {{0}};
 	for (size_t i = 0; i < plan->notes.n; i++)
 		fprintf(stderr, "%s: note: %s\n", progname, plan->notes.v[i]);
+	for (size_t i = 0; i < plan->n_items; i++)
+		total[plan->items[i].role][plan->items[i].status]++;
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
 		bool bad = it->status == SD_STATUS_MISSING || it->status == SD_STATUS_MISMATCH;
 		if (!bad && verbose < 1)
 			continue;
+		size_t *n = &shown[it->role][it->status];
+		if (verbose < 1 && ++*n > REPORT_PER_ROLE) {
+			if (*n == REPORT_PER_ROLE + 1)
+				fprintf(stderr, "%s: %s: ... and %zu more %s items (see manifest.json, "
+					"or -v)\n", progname, sd_status_name(it->status),
+					total[it->role][it->status] - REPORT_PER_ROLE,
+					sd_role_name(it->role));
+			continue;
+		}
 		const char *what = it->orig_path ? it->orig_path : it->name ? it->name : "?";
 		fprintf(stderr, "%s: %s: %s %s", progname, sd_status_name(it->status),
 			sd_role_name(it->role), what);
@@ -411,8 +427,11 @@ static void report_items(const struct sd_plan *plan, int verbose)
 		}
 		if (it->build_id.len)
 			fprintf(stderr, " [%s]", sd_build_id_hex(&it->build_id, hex));
-		if (it->reason)
+		/* The full list of places tried is for -v and the manifest. */
+		if (it->reason && (verbose >= 1 || it->status != SD_STATUS_MISSING))
 			fprintf(stderr, ": %s", it->reason);
+		if (it->hint && it->status == SD_STATUS_MISSING)
+			fprintf(stderr, "; %s", it->hint);
 		fputc('\n', stderr);
 	}
 }
