@@ -118,6 +118,15 @@ struct sd_error *sd_flattened_reassemble(int fd, const char *name, int out_fd,
 		if (err || left)
 			break;
 	}
+	/* Whatever follows the end record still belongs to the file's checksum. */
+	while (!err && ended && h) {
+		ssize_t got = read_full(fd, buf, SD_IO_BUFSZ);
+		if (got < 0)
+			err = sd_error_errno(errno, "%s", name);
+		if (got <= 0)
+			break;
+		sd_sha256_update(h, buf, (size_t)got);
+	}
 	free(buf);
 	if (err)
 		return err;

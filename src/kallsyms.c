@@ -80,7 +80,8 @@ static struct sd_error *read_names(const struct sd_kmem *mem, uint64_t addr, uin
 		size_t got = mem->read(mem->arg, addr + have, buf + have, CHUNK);
 		if (got == 0) {
 			free(buf);
-			return bad("kallsyms_names runs past what the dump holds");
+			return bad(have ? "kallsyms_names runs past what the dump holds"
+					: "kallsyms_names is not in the dump");
 		}
 		have += got;
 	}
