@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "flatten.h"
 #include "kallsyms.h"
 #include "printk.h"
 #include "tap.h"
@@ -409,10 +413,88 @@ static void test_vmcoreinfo(void)
 	sd_vmcoreinfo_deinit(&vi);
 }
 
+/* --- the flattened format ---------------------------------------------------------------- */
+
+static void put_be64(uint8_t *p, int64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)((uint64_t)v >> (56 - 8 * i));
+}
+
+/* A flattened file: header, then (offset, size, data) records, then the end record. */
+static int flat_file(const int64_t (*recs)[2], const char *const *data, size_t n, bool end)
+{
+	int fd = memfd_create("flat", 0);
+	uint8_t hdr[SD_FLAT_HEADER_SIZE] = "makedumpfile";
+	put_be64(hdr + 16, 1);	/* type */
+	put_be64(hdr + 24, 1);	/* version */
+	if (write(fd, hdr, sizeof(hdr)) != sizeof(hdr))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t r[16];
+		put_be64(r, recs[i][0]);
+		put_be64(r + 8, recs[i][1]);
+		if (write(fd, r, 16) != 16 ||
+		    (data[i] && write(fd, data[i], (size_t)recs[i][1]) != recs[i][1]))
+			return -1;
+	}
+	if (end) {
+		uint8_t r[16];
+		put_be64(r, -1);
+		put_be64(r + 8, -1);
+		if (write(fd, r, 16) != 16)
+			return -1;
+	}
+	return fd;
+}
+
+static void test_flattened(void)
+{
+	static const int64_t recs[][2] = { { 8, 4 }, { 0, 8 }, { 20, 3 } };
+	static const char *const data[] = { "DATA", "KDUMP   ", "end" };
+	uint64_t size;
+	bool truncated;
+	int in = flat_file(recs, data, 3, true), out = memfd_create("out", 0);
+	struct sd_error *err = sd_flattened_reassemble(in, "flat", out, NULL, &size, &truncated);
+	char got[24] = {0};
+	ok(!err && size == 23 && !truncated && pread(out, got, 23, 0) == 23 &&
+	   !memcmp(got, "KDUMP   DATA\0\0\0\0\0\0\0\0end", 23),
+	   "records land at their offsets, out of order, with a gap");
+	close(in);
+	close(out);
+
+	in = flat_file(recs, data, 2, false);
+	out = memfd_create("out", 0);
+	err = sd_flattened_reassemble(in, "flat", out, NULL, &size, &truncated);
+	ok(!err && truncated && size == 12, "no end record: what was read, flagged truncated");
+	close(in);
+	close(out);
+
+	static const int64_t bad[][2] = { { -5, 4 } };
+	in = flat_file(bad, data, 1, true);
+	out = memfd_create("out", 0);
+	err = sd_flattened_reassemble(in, "flat", out, NULL, &size, &truncated);
+	ok(err && err->code == SD_ERROR_INPUT, "a negative offset is corrupt");
+	sd_error_destroy(err);
+	close(in);
+	close(out);
+
+	static const int64_t huge[][2] = { { 0, INT64_C(1) << 40 } };
+	static const char *const none[] = { NULL };
+	in = flat_file(huge, none, 1, true);
+	out = memfd_create("out", 0);
+	err = sd_flattened_reassemble(in, "flat", out, NULL, &size, &truncated);
+	ok(err && err->code == SD_ERROR_INPUT, "an absurd record size is corrupt");
+	sd_error_destroy(err);
+	close(in);
+	close(out);
+}
+
 int main(void)
 {
 	test_kallsyms();
 	test_printk();
 	test_vmcoreinfo();
+	test_flattened();
 	return tap_done();
 }
