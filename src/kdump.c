@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <elf.h>
 #include <libkdumpfile/kdumpfile.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "kdump.h"
-#include "vmcoreinfo.h"
 #include "util.h"
+#include "vmcoreinfo.h"
+
+/* A PT_LOAD segment with a virtual address (see elf_segments()). */
+struct vseg {
+	uint64_t vaddr, filesz, memsz, offset;
+};
 
 struct sd_kdump {
 	kdump_ctx_t *ctx;
@@ -13,6 +23,9 @@ struct sd_kdump {
 	char *arch;
 	char *format;
 	char *release;
+	struct vseg *segs;	/* ELF dumps: segments with virtual addresses */
+	size_t n_segs;
+	int fd;
 };
 
 static struct sd_error *kd_error(struct sd_kdump *k, const char *name, const char *what)
@@ -50,6 +63,101 @@ static char *vmcoreinfo_copy(struct sd_kdump *k)
 	return copy;
 }
 
+/*
+ * An ELF vmcore's PT_LOAD segments that carry virtual addresses, sorted.
+ * savedump reads kernel virtual addresses there first, exactly as the dump
+ * states them, and asks libkdumpfile (page tables) only for the rest:
+ * libkdumpfile 0.5.1 reads zeros for module (vmalloc) addresses in QEMU's
+ * paging dumps (dump-guest-memory -p), and takes e_phnum at face value, so
+ * it loses every segment past 65535 in dumps with PN_XNUM program headers.
+ */
+
+
+
+
+enum { MAX_SEGMENTS = 1 << 22 };
+
+static int vseg_cmp(const void *a, const void *b)
+{
+	const struct vseg *x = a, *y = b;
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+static uint64_t rd(const uint8_t *p, unsigned size, bool be)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)p[be ? size - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/* Read the segment table; on any inconsistency, none (libkdumpfile does it all). */
+static void elf_segments(struct sd_kdump *k, int fd)
+{
+	uint8_t h[64];
+	struct stat st;
+	if (fstat(fd, &st) < 0 || sd_pread_full(fd, h, sizeof(h), 0) != sizeof(h) ||
+	    memcmp(h, ELFMAG, SELFMAG) || h[EI_CLASS] != ELFCLASS64)
+		return;
+	bool be = h[EI_DATA] == ELFDATA2MSB;
+	uint64_t phoff = rd(h + 32, 8, be), shoff = rd(h + 40, 8, be);
+	uint64_t phentsize = rd(h + 54, 2, be), phnum = rd(h + 56, 2, be);
+	if (phnum == PN_XNUM) {	/* the real count is section 0's sh_info */
+		uint8_t sh[64];
+		if (!shoff || sd_pread_full(fd, sh, sizeof(sh), (off_t)shoff) != sizeof(sh))
+			return;
+		phnum = rd(sh + 44, 4, be);
+	}
+	if (phentsize != 56 || phnum == 0 || phnum > MAX_SEGMENTS ||
+	    phoff > (uint64_t)st.st_size || phnum * 56 > (uint64_t)st.st_size - phoff)
+		return;
+	uint8_t *ph = malloc(phnum * 56);
+	struct vseg *v = malloc(phnum * sizeof(*v));
+	size_t n = 0;
+	if (!ph || !v || sd_pread_full(fd, ph, phnum * 56, (off_t)phoff) != (ssize_t)(phnum * 56))
+		goto fail;
+	for (uint64_t i = 0; i < phnum; i++) {
+		const uint8_t *p = ph + i * 56;
+		struct vseg s = { .vaddr = rd(p + 16, 8, be), .offset = rd(p + 8, 8, be),
+				  .filesz = rd(p + 32, 8, be), .memsz = rd(p + 40, 8, be) };
+		if (rd(p, 4, be) != PT_LOAD || s.vaddr == 0 || s.memsz == 0)
+			continue;
+		/* Only what lies in the file: a hostile header cannot send reads elsewhere. */
+		if (s.offset > (uint64_t)st.st_size || s.filesz > (uint64_t)st.st_size - s.offset ||
+		    s.filesz > s.memsz || s.vaddr + s.memsz < s.vaddr)
+			goto fail;
+		v[n++] = s;
+	}
+	if (!n)
+		goto fail;
+	qsort(v, n, sizeof(*v), vseg_cmp);
+	free(ph);
+	k->segs = v;
+	k->n_segs = n;
+	k->fd = fd;
+	return;
+fail:
+	free(ph);
+	free(v);
+}
+
+/* The segment holding addr, or NULL. */
+static const struct vseg *find_seg(const struct sd_kdump *k, uint64_t addr)
+{
+	size_t lo = 0, hi = k->n_segs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k->segs[mid].vaddr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct vseg *s = &k->segs[lo - 1];
+	return addr - s->vaddr < s->memsz ? s : NULL;
+}
+
 /* The architecture from VMCOREINFO entries only one architecture exports. */
 static const char *arch_from_vmcoreinfo(const char *vi)
 {
@@ -85,6 +193,7 @@ struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
 		goto fail;
 	}
 	k->vmcoreinfo = vmcoreinfo_copy(k);
+	elf_segments(k, fd);
 	const char *fmt = get_string(k, KDUMP_ATTR_FILE_FORMAT);
 	k->format = strdup(fmt ? fmt : "unknown");
 
@@ -132,6 +241,7 @@ void sd_kdump_destroy(struct sd_kdump *k)
 	free(k->arch);
 	free(k->format);
 	free(k->release);
+	free(k->segs);
 	free(k);
 }
 
@@ -158,10 +268,36 @@ const char *sd_kdump_release(struct sd_kdump *k)
 static size_t kd_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	struct sd_kdump *k = arg;
-	size_t n = len;
-	if (kdump_read(k->ctx, KDUMP_KVADDR, addr, buf, &n) == KDUMP_OK)
-		return len;
-	return n <= len ? n : 0;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t want = len - done, n;
+		const struct vseg *s = k->n_segs ? find_seg(k, a) : NULL;
+		if (s) {
+			uint64_t in = a - s->vaddr, left = s->memsz - in;
+			if (want > left)
+				want = (size_t)left;
+			n = 0;
+			if (in < s->filesz) {
+				n = want < s->filesz - in ? want : (size_t)(s->filesz - in);
+				if (sd_pread_full(k->fd, (char *)buf + done, n, (off_t)(s->offset + in)) !=
+				    (ssize_t)n)
+					break;
+			}
+			/* Past filesz, within memsz: zeros (as the ELF format says). */
+			memset((char *)buf + done + n, 0, want - n);
+			n = want;
+		} else {
+			n = want;
+			if (kdump_read(k->ctx, KDUMP_KVADDR, a, (char *)buf + done, &n) != KDUMP_OK &&
+			    n == 0)
+				break;
+			if (n > want)
+				break;
+		}
+		done += n;
+	}
+	return done;
 }
 
 void sd_kdump_kmem(struct sd_kdump *k, struct sd_kmem *ret)

@@ -12,7 +12,8 @@
 struct sd_kdump;
 
 /*
- * Open a kernel dump. Does not take ownership of fd. arch_hint ("x86_64",
+ * Open a kernel dump. Does not take ownership of fd, which must stay open
+ * while k is used. arch_hint ("x86_64",
  * ...) is used when the dump does not name its architecture (QEMU leaves
  * the kdump header's utsname empty); NULL: guess from VMCOREINFO.
  */

@@ -74,10 +74,8 @@ static struct sd_error *read_vmcoreinfo(struct kinspect *in)
 	const char *raw = sd_kdump_vmcoreinfo(in->k);
 	struct sd_error *err;
 	if (!raw) {
-		if (!(plan->damage = strdup("the dump has no VMCOREINFO: release, build-id and "
-					    "module list cannot be read from it")))
-			return &sd_enomem;
-		return NULL;
+		return sd_plan_damage(plan, "the dump has no VMCOREINFO: release, build-id and "
+					    "module list cannot be read from it");
 	}
 	if ((err = sd_vmcoreinfo_parse(raw, strlen(raw), &in->vi)))
 		return err;
@@ -99,8 +97,8 @@ static struct sd_error *read_vmcoreinfo(struct kinspect *in)
 	int64_t t;
 	if (sd_vmcoreinfo_dec(&in->vi, "CRASHTIME", &t))
 		plan->crash_time = t;
-	if (!plan->release && !(plan->damage = strdup("VMCOREINFO has no OSRELEASE")))
-		return &sd_enomem;
+	if (!plan->release)
+		return sd_plan_damage(plan, "VMCOREINFO has no OSRELEASE");
 	return NULL;
 }
 
@@ -743,8 +741,7 @@ struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_resolver *r,
 	/* A release is a path component below: refuse anything that is not a plain name. */
 	if (strchr(in.rel, '/') || !strcmp(in.rel, ".") || !strcmp(in.rel, "..") ||
 	    strlen(in.rel) > 64) {
-		if (!(plan->damage = strdup("OSRELEASE in VMCOREINFO is not a usable release name")))
-			err = &sd_enomem;
+		err = sd_plan_damage(plan, "OSRELEASE in VMCOREINFO is not a usable release name");
 		goto out;
 	}
 	if ((err = add_vmlinux(&in)) || (err = add_boot_files(&in)))
@@ -759,16 +756,9 @@ struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_resolver *r,
 	if (err) {
 		if (err == &sd_enomem)
 			goto out;
-		char *d = NULL;
-		if (asprintf(&d, "the module list could not be read: %s", err->message) < 0)
-			d = NULL;
-		sd_error_destroy(err);
-		err = NULL;
-		if (!d) {
-			err = &sd_enomem;
-			goto out;
-		}
-		plan->damage = d;
+		struct sd_error *why = err;
+		err = sd_plan_damage(plan, "the module list could not be read: %s", why->message);
+		sd_error_destroy(why);
 		goto out;
 	}
 	if ((err = sd_plan_note(plan, "%zu modules loaded, listed from %s", n_mods, how)))

@@ -520,10 +520,10 @@ static struct sd_error *unflatten(const struct config *cfg, const char *output, 
 		close(out);
 		return err;
 	}
-	if (truncated && !plan->damage &&
-	    !(plan->damage = strdup("the flattened dump ends without its end marker (truncated)"))) {
+	if (truncated &&
+	    (err = sd_plan_damage(plan, "the flattened dump ends without its end marker (truncated)"))) {
 		close(out);
-		return &sd_enomem;
+		return err;
 	}
 	*ret_fd = out;
 	return NULL;

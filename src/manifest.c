@@ -106,7 +106,8 @@ void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_mani
 	sd_json_uint(&j, "missing", c.missing);
 	sd_json_uint(&j, "mismatch", c.mismatch);
 	sd_json_uint(&j, "skipped", c.skipped);
-	sd_json_bool(&j, "complete", c.missing == 0 && c.mismatch == 0 && !plan->damage);
+	sd_json_bool(&j, "complete",
+		     c.missing == 0 && c.mismatch == 0 && !plan->damage && !plan->dropped);
 	sd_json_string(&j, "damage", plan->damage);
 	sd_json_end_object(&j);
 

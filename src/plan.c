@@ -305,3 +305,25 @@ struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *w
 	}
 	return NULL;
 }
+
+struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
+{
+	char *s, *joined;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &sd_enomem;
+	if (!plan->damage) {
+		plan->damage = s;
+		return NULL;
+	}
+	r = asprintf(&joined, "%s; %s", plan->damage, s);
+	free(s);
+	if (r < 0)
+		return &sd_enomem;
+	free(plan->damage);
+	plan->damage = joined;
+	return NULL;
+}

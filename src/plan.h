@@ -114,6 +114,10 @@ struct sd_error *sd_item_set(char **field, const char *value);
 struct sd_error *sd_item_reason(struct sd_item *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Record that the dump is damaged (appended to plan->damage, "; "-separated). */
+struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Add a line to plan->notes (what the manifest and -v report about the dump). */
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -401,7 +401,7 @@ struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r
 			return err;
 	}
 	plan->signal = sd_core_signal(core);
-	if (sd_core_damage(core) && !(plan->damage = strdup(sd_core_damage(core))))
+	if (sd_core_damage(core) && sd_plan_damage(plan, "%s", sd_core_damage(core)))
 		return &sd_enomem;
 
 	err = sd_core_modules(core, &in.mods, &in.n_mods);

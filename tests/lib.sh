@@ -52,8 +52,12 @@ test_expect_success() {
 		echo "ok $test_count - $1 # SKIP missing $prereq${skip_reason:+: $skip_reason}"
 		return
 	fi
-	local _test_out="$scratch/.test-$test_count.out"
-	if (cd "$scratch" && set -e && eval "$2") >"$_test_out" 2>&1; then
+	local _test_out="$scratch/.test-$test_count.out" _test_status
+	# A plain command, not an "if" condition or "||" operand: there bash
+	# would ignore set -e in the whole body.
+	(cd "$scratch" && set -e && eval "$2") >"$_test_out" 2>&1
+	_test_status=$?
+	if [ "$_test_status" = 0 ]; then
 		echo "ok $test_count - $1"
 		[ "${SD_VERBOSE:-0}" = 1 ] && sed "s/^/#   /" "$_test_out"
 	else
