@@ -1,0 +1,97 @@
+#!/bin/bash
+# fixtures.sh [CACHE]
+#
+# Single entry point for savedump's kernel-dump tests.  Builds, fetches and
+# dumps whatever is missing from CACHE (default $SAVEDUMP_FIXTURES or
+# /var/cache/savedump-fixtures), then prints KEY=VALUE lines describing what
+# exists (see README.md).  Every step is cached by a stamp holding the hash of
+# the scripts (and inputs) that made it, so a second call costs nothing.
+# Concurrent callers serialise on flock(CACHE/.lock).
+#
+# Environment:
+#   SAVEDUMP_FIXTURES_KINDS  which fixtures to make (default "custom debian")
+# Step logs go to CACHE/logs/; on failure the tail is shown on stderr, the
+# kind is listed in FIXTURES_FAILED=... and the exit status is 1.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${1:-${SAVEDUMP_FIXTURES:-/var/cache/savedump-fixtures}}
+kinds=${SAVEDUMP_FIXTURES_KINDS:-custom debian}
+
+mkdir -p "$cache/logs"
+cache=$(cd "$cache" && pwd)
+exec 9>"$cache/.lock"
+flock 9
+
+log() { echo "fixtures: $*" >&2; }
+failed=()
+
+# step NAME COMMAND...: run COMMAND with its output in CACHE/logs/NAME.log.
+step() {
+	local name=$1 t0=$SECONDS
+	shift
+	if "$@" >"$cache/logs/$name.log" 2>&1; then
+		log "$name: ok ($((SECONDS - t0)) s)"
+	else
+		log "$name: FAILED after $((SECONDS - t0)) s; last lines of $cache/logs/$name.log:"
+		tail -n 25 "$cache/logs/$name.log" >&2
+		return 1
+	fi
+}
+
+# dumps KIND: make-dumps.sh for KIND unless its stamp is current.
+dumps() {
+	local kind=$1 key
+	key=$(cat "$here/make-dumps.sh" "$here/dumptool.py" "$cache/$kind/.stamp" | sha256sum | cut -d' ' -f1)
+	if [[ -f $cache/$kind-dumps/.stamp && $(cat "$cache/$kind-dumps/.stamp") == "$key" ]]; then
+		return 0
+	fi
+	rm -f "$cache/$kind-dumps/.stamp"
+	step "$kind-dumps" "$here/make-dumps.sh" "$kind" "$cache/$kind" "$cache/$kind-dumps" || return 1
+	echo "$key" >"$cache/$kind-dumps/.stamp"
+}
+
+t0=$SECONDS
+for kind in $kinds; do
+	case $kind in
+	custom)
+		if step custom-kernel "$here/build-kernel.sh" "$cache/custom" && dumps custom; then
+			:
+		else
+			failed+=(custom)
+		fi
+		;;
+	debian)
+		if step debian-kernel "$here/fetch-debian-kernel.sh" "$cache/debian" && dumps debian; then
+			:
+		else
+			failed+=(debian)
+		fi
+		;;
+	*) log "unknown kind $kind"; failed+=("$kind") ;;
+	esac
+done
+log "done in $((SECONDS - t0)) s"
+
+echo "FIXTURES_CACHE=$cache"
+c=$cache/custom
+if [[ -f $c/.stamp ]]; then
+	rel=$(cat "$c/release")
+	echo "CUSTOM_REL=$rel"
+	echo "CUSTOM_ROOT=$c/root"
+	echo "CUSTOM_VMLINUX=$c/root/usr/lib/debug/boot/vmlinux-$rel"
+	echo "CUSTOM_WRONG_VMLINUX=$c/wrong/vmlinux-$rel"
+	echo "CUSTOM_BUILD=$c/build"
+	[[ -f $cache/custom-dumps/.stamp ]] && echo "CUSTOM_DUMPS=$cache/custom-dumps"
+fi
+d=$cache/debian
+if [[ -f $d/.stamp ]]; then
+	echo "DEBIAN_REL=$(cat "$d/release")"
+	echo "DEBIAN_PACKAGE=$(cat "$d/package")"
+	echo "DEBIAN_ROOT=$d/root"
+	[[ -f $cache/debian-dumps/.stamp ]] && echo "DEBIAN_DUMPS=$cache/debian-dumps"
+fi
+if ((${#failed[@]})); then
+	echo "FIXTURES_FAILED=${failed[*]}"
+	exit 1
+fi
