@@ -14,6 +14,7 @@
 
 #include "flatten.h"
 #include "kallsyms.h"
+#include "kmodules.h"
 #include "printk.h"
 #include "tap.h"
 #include "vmcoreinfo.h"
@@ -490,11 +491,135 @@ static void test_flattened(void)
 	close(out);
 }
 
+/* --- the module list ---------------------------------------------------------------------- */
+
+/* A struct layout table standing in for BTF or DWARF. */
+struct field {
+	const char *type, *path;
+	uint64_t off, size;
+};
+
+static const struct field *fields;
+
+static bool t_member(void *arg, const char *type, const char *path, uint64_t *off, uint64_t *size)
+{
+	(void)arg;
+	for (const struct field *f = fields; f->type; f++)
+		if (!strcmp(f->type, type) && !strcmp(f->path, path)) {
+			*off = f->off;
+			*size = f->size;
+			return true;
+		}
+	return false;
+}
+
+static bool t_size(void *arg, const char *type, uint64_t *ret)
+{
+	uint64_t off;
+	return t_member(arg, type, "", &off, ret);
+}
+
+/* struct module: list @8, name[56] @24, state @0, mem[] @80 (>= 6.4) or core_layout @80. */
+static const struct field new_layout[] = {
+	{ "module", "list", 8, 16 }, { "module", "name", 24, 56 }, { "module", "state", 0, 4 },
+	{ "module", "mem", 80, 7 * 32 }, { "module_memory", "base", 0, 8 },
+	{ "module_memory", "size", 8, 4 }, { "module", "notes_attrs", 400, 8 },
+	{ "module_notes_attrs", "notes", 0, 4 }, { "module_notes_attrs", "attrs", 8, 0 },
+	{ "bin_attribute", "", 0, 48 }, { "bin_attribute", "attr.name", 0, 8 },
+	{ "bin_attribute", "private", 24, 8 }, { "bin_attribute", "size", 16, 8 },
+	{ NULL, NULL, 0, 0 },
+};
+static const struct field old_layout[] = {
+	{ "module", "list", 8, 16 }, { "module", "name", 24, 56 },
+	{ "module", "core_layout.base", 80, 8 }, { "module", "core_layout.size", 88, 4 },
+	{ NULL, NULL, 0, 0 },
+};
+
+enum { M_BASE = 0x200000, M_HEAD = M_BASE, M_MODS = M_BASE + 0x100, M_STRIDE = 0x400,
+       M_NOTES = M_BASE + 0x2000, M_END = M_BASE + 0x3000 };
+
+static struct mem modules_mem(int n, const char *const *names)
+{
+	struct mem m = { .base = M_BASE, .len = M_END - M_BASE };
+	m.bytes = calloc(1, m.len);
+	uint64_t prev = M_HEAD;
+	for (int i = 0; i < n; i++) {
+		uint64_t mod = M_MODS + (uint64_t)i * M_STRIDE;
+		put(&m, prev, mod + 8, 8);	/* prev->next = &mod->list */
+		strcpy((char *)m.bytes + (mod + 24 - M_BASE), names[i]);
+		put(&m, mod + 80, 0xffffffffc0000000 + (uint64_t)i * 0x10000, 8);
+		put(&m, mod + 88, 0x4000, 4);
+		prev = mod + 8;
+	}
+	put(&m, prev, M_HEAD, 8);	/* back to the head */
+	return m;
+}
+
+static void test_kmodules(void)
+{
+	const char *names[] = { "crc_itu_t", "lz4", "dummy" };
+	struct sd_ktypes types = { .member = t_member, .size = t_size, .source = "test" };
+	for (int layout = 0; layout < 2; layout++) {
+		fields = layout ? old_layout : new_layout;
+		struct mem m = modules_mem(3, names);
+		if (!layout) {	/* notes for the first module: one attribute, a GNU build-id note */
+			uint64_t mod = M_MODS, na = M_NOTES;
+			put(&m, mod + 400, na, 8);
+			put(&m, na, 1, 4);
+			put(&m, na + 8 + 0, na + 0x200, 8);	/* attr.name */
+			put(&m, na + 8 + 16, 24, 8);		/* size */
+			put(&m, na + 8 + 24, na + 0x300, 8);	/* private: the note */
+			strcpy((char *)m.bytes + (na + 0x200 - M_BASE), ".note.gnu.build-id");
+			uint8_t note[24] = { 4, 0, 0, 0, 8, 0, 0, 0, 3, 0, 0, 0, 'G', 'N', 'U', 0,
+					     1, 2, 3, 4, 5, 6, 7, 8 };
+			memcpy(m.bytes + (na + 0x300 - M_BASE), note, sizeof(note));
+		}
+		struct sd_kmem km = { .read = mem_read, .arg = &m, .ptr_size = 8 };
+		struct sd_kmodule *v = NULL;
+		size_t n = 0;
+		struct sd_error *err = sd_kmodules_walk(&km, &types, M_HEAD, &v, &n);
+		const char *what = layout ? "core_layout (< 6.4)" : "mem[] (>= 6.4)";
+		ok(!err && n == 3 && !strcmp(v[0].name, "crc_itu_t") && !strcmp(v[2].name, "dummy"),
+		   "%s: three modules in list order", what);
+		ok(!err && n == 3 && v[1].base == 0xffffffffc0010000 && v[1].size == 0x4000,
+		   "%s: base and size", what);
+		if (!layout)
+			ok(!err && v[0].build_id.len == 8 && v[0].build_id.bytes[7] == 8 &&
+			   v[1].build_id.len == 0, "mem[]: build-id from the module's notes");
+		free(v);
+
+		/* A list that never returns to its head is cut off, not followed forever. */
+		put(&m, M_MODS + 2 * M_STRIDE + 8, M_MODS + 8, 8);
+		err = sd_kmodules_walk(&km, &types, M_HEAD, &v, &n);
+		ok(err && err->code == SD_ERROR_INPUT, "%s: a looping list is refused", what);
+		sd_error_destroy(err);
+		/* A pointer off the map, and a garbage name. */
+		put(&m, M_MODS + 8, 0xdead0000, 8);
+		err = sd_kmodules_walk(&km, &types, M_HEAD, &v, &n);
+		ok(err && strstr(err->message, "broken"), "%s: a list off the map is refused", what);
+		sd_error_destroy(err);
+		free(m.bytes);
+		m = modules_mem(1, (const char *[]){ "bad\x01name" });
+		km.arg = &m;
+		err = sd_kmodules_walk(&km, &types, M_HEAD, &v, &n);
+		ok(err && strstr(err->message, "implausible"), "%s: a garbage name is refused", what);
+		sd_error_destroy(err);
+		free(m.bytes);
+	}
+	fields = (const struct field[]){ { NULL, NULL, 0, 0 } };
+	struct sd_kmodule *v;
+	size_t n;
+	struct sd_error *err = sd_kmodules_walk(NULL, &types, M_HEAD, &v, &n);
+	ok(err && err->code == SD_ERROR_INPUT, "types without struct module are refused");
+	sd_error_destroy(err);
+}
+
 int main(void)
 {
 	test_kallsyms();
 	test_printk();
 	test_vmcoreinfo();
 	test_flattened();
+	test_kmodules();
 	return tap_done();
 }
