@@ -3,7 +3,7 @@
 # only busybox or dash). Source it, then:
 #   savedump_load_config [FILE]     read /etc/savedump.conf (or FILE)
 #   savedump_archive DUMP OUTDIR ROOT   run savedump; returns its exit status
-#   savedump_log MESSAGE...         to stderr and, when there, /dev/kmsg
+#   savedump_log MESSAGE...         to stderr (the console, in the capture kernel)
 #
 # The config is parsed, not sourced: only the documented keys are taken, and
 # their values are never evaluated by the shell.
@@ -21,7 +21,6 @@ SAVEDUMP_EXTRA_ARGS=
 
 savedump_log() {
 	echo "savedump: $*" >&2
-	if [ -w /dev/kmsg ]; then echo "savedump: $*" >/dev/kmsg 2>/dev/null || :; fi
 }
 
 savedump_load_config() {

@@ -1,0 +1,139 @@
+#!/bin/bash
+# kdump-dracut.sh SAVEDUMP KROOT OUTDIR
+#
+# The whole kdump path under QEMU (TCG), with savedump's dracut module:
+#  1. a capture initramfs is built by dracut (a private copy of
+#     /usr/lib/dracut with dracut/99savedump added) holding SAVEDUMP;
+#  2. the test kernel (KROOT: a fixtures.sh kernel tree, KROOT/root,
+#     KROOT/release) boots with 1 GiB and crashkernel=, loads modules,
+#     prints the ground truth, loads the capture kernel with kexec -p and
+#     crashes (sysrq-c);
+#  3. in the capture kernel the 99savedump hook mounts the crashed system's
+#     root (virtio disk 1, an ext4 image of KROOT/root) read-only, saves
+#     /proc/vmcore with makedumpfile to virtio disk 2 and archives it there
+#     with savedump, then reboots, which ends QEMU;
+#  4. the host copies disk 2's files out (debugfs, no mount) into OUTDIR:
+#     OUTDIR/target/savedump/STAMP/{vmcore,savedump-vmcore.tar.zst,...},
+#     OUTDIR/truth/ (as make-dumps.sh writes it), OUTDIR/serial.log,
+#     OUTDIR/capture.img (the dracut initramfs).
+set -euo pipefail
+
+savedump=$(realpath "${1:?usage: kdump-dracut.sh SAVEDUMP KROOT OUTDIR}")
+kroot=$(cd "${2:?usage: kdump-dracut.sh SAVEDUMP KROOT OUTDIR}" && pwd)
+out=${3:?usage: kdump-dracut.sh SAVEDUMP KROOT OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+tool=$here/dumptool.py
+root=$kroot/root
+rel=$(cat "$kroot/release")
+vmlinuz=$root/boot/vmlinuz-$rel
+mods=(crc-itu-t crc7 crc8 libcrc32c lz4)
+timeout_s=${KDUMP_TIMEOUT:-900}
+
+log() { echo "kdump-dracut: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out/truth" "$out/target"
+out=$(cd "$out" && pwd)
+work=$out/work
+mkdir -p "$work"
+
+# 1. The capture initramfs, by dracut, with the project's module.
+log "dracut: capture initramfs"
+cp -a /usr/lib/dracut "$work/dracut"
+mod=$work/dracut/modules.d/99savedump
+mkdir -p "$mod" "$work/none"
+cp "$top"/dracut/99savedump/* "$top/kdump-hooks/savedump-lib.sh" "$top/kdump-hooks/kdump-post.sh" "$mod/"
+dracutbasedir=$work/dracut SAVEDUMP_BINARY=$savedump \
+	dracut --force --quiet --no-hostonly --conf /dev/null --confdir "$work/none" \
+	--kver "$rel" --kmoddir "$root/lib/modules/$rel" -m "base savedump" \
+	--gzip --no-early-microcode "$out/capture.img" >"$work/dracut.log" 2>&1 ||
+	{ cat "$work/dracut.log" >&2; die "dracut failed"; }
+
+# 2. The first kernel's initramfs: busybox, kexec, modules, the capture kernel.
+log "first-kernel initramfs"
+st=$work/first
+mkdir -p "$st"/{bin,dev,proc,sys,kdump,lib/modules/"$rel"}
+cp /bin/busybox "$st/bin/busybox"
+for a in sh mount insmod cat echo hexdump sed grep sleep uname cut; do ln -sf busybox "$st/bin/$a"; done
+mknod -m 600 "$st/dev/console" c 5 1
+kexec=$(command -v kexec)
+mkdir -p "$st$(dirname "$kexec")"
+cp -L "$kexec" "$st$kexec"
+for lib in $(ldd "$kexec" | grep -o '/[^ ]*'); do
+	mkdir -p "$st$(dirname "$lib")"
+	cp -L "$lib" "$st$lib"
+done
+: >"$st/modules.load"
+python3 "$tool" load-order "$root" "$rel" "${mods[@]}" | while IFS= read -r p; do
+	mkdir -p "$(dirname "$st/lib/modules/$rel/$p")"
+	cp "$root/lib/modules/$rel/$p" "$st/lib/modules/$rel/$p"
+	echo "$p" >>"$st/modules.load"
+done
+cp "$vmlinuz" "$st/kdump/vmlinuz"
+cp "$out/capture.img" "$st/kdump/initrd.img"
+echo "console=ttyS0 maxcpus=1 reset_devices irqpoll panic=1 rd.shell=0 rd.emergency=reboot" \
+	"savedump.target=/dev/vdb savedump.root=/dev/vda" >"$st/kdump/cmdline"
+cat >"$st/init" <<'EOS'
+#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+rel=$(uname -r)
+while read -r p; do insmod "/lib/modules/$rel/$p" || echo "INSMOD-FAILED $p"; done </modules.load
+hex() { hexdump -v -e '1/1 "%02x"' "$1"; }
+echo "===TRUTH-BEGIN==="
+echo "RELEASE $(uname -r)"
+echo "KERNEL-NOTES $(hex /sys/kernel/notes)"
+echo "---PROC-MODULES---"
+cat /proc/modules
+echo "---BUILDIDS---"
+for f in /sys/module/*/notes/.note.gnu.build-id; do
+	[ -e "$f" ] || continue
+	m=${f#/sys/module/}
+	echo "BUILDID ${m%%/*} $(hex "$f")"
+done
+echo "===TRUTH-END==="
+kexec -p /kdump/vmlinuz --initrd=/kdump/initrd.img --append="$(cat /kdump/cmdline)" || echo KEXEC-FAILED
+echo "CRASH-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
+echo c >/proc/sysrq-trigger
+while :; do sleep 3600; done
+EOS
+chmod +x "$st/init"
+(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/first.img"
+
+# 3. Disks: the crashed system's root, and an empty target.
+log "disks"
+mkfs.ext4 -q -F -d "$root" "$work/root.img" "$(( $(du -sm "$root" | cut -f1) * 13 / 10 + 64 ))M"
+mkfs.ext4 -q -F "$work/target.img" 1G
+
+log "boot: 1 GiB, crashkernel=384M, then the capture kernel"
+timeout "$timeout_s" qemu-system-x86_64 -machine accel=tcg -m 1G -smp 2,sockets=2 \
+	-nographic -no-reboot -net none \
+	-kernel "$vmlinuz" -initrd "$work/first.img" \
+	-append "console=ttyS0 panic=1 crashkernel=384M" \
+	-drive "file=$work/root.img,format=raw,if=virtio,readonly=on" \
+	-drive "file=$work/target.img,format=raw,if=virtio" \
+	</dev/null >"$work/serial.raw" 2>&1 || log "QEMU ended with status $?"
+tr -d '\r' <"$work/serial.raw" >"$out/serial.log"
+grep -q '^CRASH-LOADED 1$' "$out/serial.log" || { tail -n 40 "$out/serial.log" >&2; die "kexec -p did not load"; }
+
+# The ground truth, as make-dumps.sh records it.
+t=$out/truth
+sed -n '/^===TRUTH-BEGIN===$/,/^===TRUTH-END===$/p' "$out/serial.log" >"$t/raw"
+sed -n 's/^RELEASE //p' "$t/raw" >"$t/release"
+sed -n '/^---PROC-MODULES---$/,/^---BUILDIDS---$/p' "$t/raw" | sed '1d;$d' >"$t/proc-modules"
+cut -d' ' -f1 "$t/proc-modules" | sort >"$t/modules"
+sed -n 's/^BUILDID //p' "$t/raw" | while read -r m h; do
+	echo "$m $(python3 "$tool" gnu-build-id "$h")"
+done | sort >"$t/buildids"
+python3 "$tool" gnu-build-id "$(sed -n 's/^KERNEL-NOTES //p' "$t/raw")" >"$t/kernel-buildid"
+rm "$t/raw"
+
+# 4. What the capture kernel wrote.
+debugfs -R "rdump /savedump $out/target" "$work/target.img" >/dev/null 2>&1 ||
+	die "nothing written to the target disk (see $out/serial.log)"
+rm -f "$work/root.img" "$work/target.img"
+log "done: $(find "$out/target" -type f | wc -l) files on the target"
