@@ -19,24 +19,6 @@ static int64_t be64(const uint8_t *p)
 	return (int64_t)v;
 }
 
-/* read() exactly len bytes; returns bytes read (short only at EOF) or -1. */
-static ssize_t read_full(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = read(fd, (char *)buf + done, len - done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
-}
-
 struct sd_error *sd_flattened_reassemble(int fd, const char *name, int out_fd,
 					 struct sd_sha256 *h, uint64_t *ret_size,
 					 bool *ret_truncated)
@@ -44,7 +26,7 @@ struct sd_error *sd_flattened_reassemble(int fd, const char *name, int out_fd,
 	uint8_t hdr[SD_FLAT_HEADER_SIZE];
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return sd_error_errno(errno, "%s", name);
-	ssize_t n = read_full(fd, hdr, sizeof(hdr));
+	ssize_t n = sd_read_full(fd, hdr, sizeof(hdr));
 	if (n < 0)
 		return sd_error_errno(errno, "%s", name);
 	if (n < 32 || memcmp(hdr, "makedumpfile", 12) != 0)
@@ -68,7 +50,7 @@ struct sd_error *sd_flattened_reassemble(int fd, const char *name, int out_fd,
 	bool ended = false;
 	for (;;) {
 		uint8_t rec[16];
-		n = read_full(fd, rec, sizeof(rec));
+		n = sd_read_full(fd, rec, sizeof(rec));
 		if (n < 0) {
 			err = sd_error_errno(errno, "%s", name);
 			break;
@@ -94,7 +76,7 @@ struct sd_error *sd_flattened_reassemble(int fd, const char *name, int out_fd,
 		uint64_t pos = (uint64_t)off, left = (uint64_t)len;
 		while (left) {
 			size_t want = left > SD_IO_BUFSZ ? SD_IO_BUFSZ : (size_t)left;
-			ssize_t got = read_full(fd, buf, want);
+			ssize_t got = sd_read_full(fd, buf, want);
 			if (got < 0) {
 				err = sd_error_errno(errno, "%s", name);
 				break;
@@ -120,7 +102,7 @@ struct sd_error *sd_flattened_reassemble(int fd, const char *name, int out_fd,
 	}
 	/* Whatever follows the end record still belongs to the file's checksum. */
 	while (!err && ended && h) {
-		ssize_t got = read_full(fd, buf, SD_IO_BUFSZ);
+		ssize_t got = sd_read_full(fd, buf, SD_IO_BUFSZ);
 		if (got < 0)
 			err = sd_error_errno(errno, "%s", name);
 		if (got <= 0)

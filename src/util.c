@@ -229,6 +229,23 @@ struct sd_error *sd_read_small_fd(int fd, size_t max, char **ret, size_t *ret_le
 	return NULL;
 }
 
+ssize_t sd_read_full(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
 ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off)
 {
 	size_t done = 0;

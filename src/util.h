@@ -57,6 +57,8 @@ char *sd_path_join(const char *a, const char *b);
 /* Read a whole small file (at most max bytes) into a NUL-terminated buffer. */
 struct sd_error *sd_read_small_fd(int fd, size_t max, char **ret, size_t *ret_len);
 
+/* read() that retries on EINTR and short reads; returns bytes read (short only at EOF) or -1. */
+ssize_t sd_read_full(int fd, void *buf, size_t len);
 /* pread() that retries on EINTR and short reads; returns bytes read or -1. */
 ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off);
 /* write() the whole buffer; returns false with errno set on failure. */

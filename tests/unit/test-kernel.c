@@ -17,25 +17,8 @@
 #include "kmodules.h"
 #include "printk.h"
 #include "tap.h"
+#include "testmem.h"
 #include "vmcoreinfo.h"
-
-/* Fake kernel memory: one buffer at a base address, little-endian, 64-bit. */
-struct mem {
-	uint64_t base;
-	uint8_t *bytes;
-	size_t len;
-};
-
-static size_t mem_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	struct mem *m = arg;
-	if (addr < m->base || addr - m->base >= m->len)
-		return 0;
-	size_t off = (size_t)(addr - m->base);
-	size_t n = len < m->len - off ? len : m->len - off;
-	memcpy(buf, m->bytes + off, n);
-	return n;
-}
 
 static void put(struct mem *m, uint64_t addr, uint64_t v, unsigned size)
 {

@@ -7,6 +7,7 @@
 #include "linkmap.h"
 #include "notes.h"
 #include "tap.h"
+#include "testmem.h"
 
 static const struct sd_note_layout le64 = { .is64 = true, .big_endian = false };
 
@@ -36,24 +37,6 @@ static size_t nt_file(uint8_t *buf, const char *const *names, size_t n, bool ter
 		off += l;
 	}
 	return off;
-}
-
-/* Memory for the link_map walker: one flat buffer at a base address. */
-struct mem {
-	uint64_t base;
-	uint8_t *bytes;
-	size_t len;
-};
-
-static size_t mem_read(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	struct mem *m = arg;
-	if (addr < m->base || addr - m->base >= m->len)
-		return 0;
-	size_t off = (size_t)(addr - m->base);
-	size_t n = len < m->len - off ? len : m->len - off;
-	memcpy(buf, m->bytes + off, n);
-	return n;
 }
 
 static void test_link_map(void)
