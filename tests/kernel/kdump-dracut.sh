@@ -24,6 +24,8 @@ out=${3:?usage: kdump-dracut.sh SAVEDUMP KROOT OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 tool=$here/dumptool.py
+# shellcheck source=tests/kernel/truth.sh
+. "$here/truth.sh"
 root=$kroot/root
 rel=$(cat "$kroot/release")
 vmlinuz=$root/boot/vmlinuz-$rel
@@ -83,19 +85,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 rel=$(uname -r)
 while read -r p; do insmod "/lib/modules/$rel/$p" || echo "INSMOD-FAILED $p"; done </modules.load
-hex() { hexdump -v -e '1/1 "%02x"' "$1"; }
-echo "===TRUTH-BEGIN==="
-echo "RELEASE $(uname -r)"
-echo "KERNEL-NOTES $(hex /sys/kernel/notes)"
-echo "---PROC-MODULES---"
-cat /proc/modules
-echo "---BUILDIDS---"
-for f in /sys/module/*/notes/.note.gnu.build-id; do
-	[ -e "$f" ] || continue
-	m=${f#/sys/module/}
-	echo "BUILDID ${m%%/*} $(hex "$f")"
-done
-echo "===TRUTH-END==="
+EOS
+truth_guest_script >>"$st/init"
+cat >>"$st/init" <<'EOS'
 kexec -p /kdump/vmlinuz --initrd=/kdump/initrd.img --append="$(cat /kdump/cmdline)" || echo KEXEC-FAILED
 echo "CRASH-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
 echo c >/proc/sysrq-trigger
@@ -121,16 +113,7 @@ tr -d '\r' <"$work/serial.raw" >"$out/serial.log"
 grep -q '^CRASH-LOADED 1$' "$out/serial.log" || { tail -n 40 "$out/serial.log" >&2; die "kexec -p did not load"; }
 
 # The ground truth, as make-dumps.sh records it.
-t=$out/truth
-sed -n '/^===TRUTH-BEGIN===$/,/^===TRUTH-END===$/p' "$out/serial.log" >"$t/raw"
-sed -n 's/^RELEASE //p' "$t/raw" >"$t/release"
-sed -n '/^---PROC-MODULES---$/,/^---BUILDIDS---$/p' "$t/raw" | sed '1d;$d' >"$t/proc-modules"
-cut -d' ' -f1 "$t/proc-modules" | sort >"$t/modules"
-sed -n 's/^BUILDID //p' "$t/raw" | while read -r m h; do
-	echo "$m $(python3 "$tool" gnu-build-id "$h")"
-done | sort >"$t/buildids"
-python3 "$tool" gnu-build-id "$(sed -n 's/^KERNEL-NOTES //p' "$t/raw")" >"$t/kernel-buildid"
-rm "$t/raw"
+truth_parse "$out/serial.log" "$out/truth"
 
 # 4. What the capture kernel wrote.
 debugfs -R "rdump /savedump $out/target" "$work/target.img" >/dev/null 2>&1 ||

@@ -33,6 +33,8 @@ kroot=${2:?usage: make-dumps.sh custom|debian KROOT OUTDIR}
 out=${3:?usage: make-dumps.sh custom|debian KROOT OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$here/dumptool.py
+# shellcheck source=tests/kernel/truth.sh
+. "$here/truth.sh"
 
 log() { echo "make-dumps[$kind]: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -138,21 +140,8 @@ while read -r p; do
 	insmod "/lib/modules/$rel/$p" || echo "INSMOD-FAILED $p"
 done </modules.load
 echo 1 >/proc/sys/kernel/printk
-hex() { hexdump -v -e '1/1 "%02x"' "$1"; }
-echo "===TRUTH-BEGIN==="
-echo "RELEASE $(uname -r)"
-echo "TEXT $(grep " _text$" /proc/kallsyms | cut -d" " -f1)"
-echo "KERNEL-NOTES $(hex /sys/kernel/notes)"
-echo "---PROC-MODULES---"
-cat /proc/modules
-echo "---BUILDIDS---"
-for f in /sys/module/*/notes/.note.gnu.build-id; do
-	[ -e "$f" ] || continue
-	m=${f#/sys/module/}
-	echo "BUILDID ${m%%/*} $(hex "$f")"
-done
-echo "===TRUTH-END==="
 EOS
+	truth_guest_script
 }
 
 capture_init() {
@@ -247,24 +236,16 @@ wait_marker() { # LOG MARKER
 
 # write_truth LOG DIR: parse the serial log into DIR/*.
 write_truth() {
-	local logf=$1 d=$2 clean text link notes
+	local logf=$1 d=$2 clean text link
 	clean=$d/serial.log
 	tr -d '\r' <"$logf" >"$clean"
 	if grep '^INSMOD-FAILED' "$clean" >&2; then die "insmod failed (see $clean)"; fi
-	sed -n '/^===TRUTH-BEGIN===$/,/^===TRUTH-END===$/p' "$clean" >"$d/raw"
-	sed -n 's/^RELEASE //p' "$d/raw" >"$d/release"
-	sed -n '/^---PROC-MODULES---$/,/^---BUILDIDS---$/p' "$d/raw" | sed '1d;$d' >"$d/proc-modules"
-	cut -d' ' -f1 "$d/proc-modules" | sort >"$d/modules"
-	sed -n 's/^BUILDID //p' "$d/raw" | while read -r m h; do
-		echo "$m $(python3 "$tool" gnu-build-id "$h")"
-	done | sort >"$d/buildids"
-	notes=$(sed -n 's/^KERNEL-NOTES //p' "$d/raw")
-	python3 "$tool" gnu-build-id "$notes" >"$d/kernel-buildid"
-	text=$(sed -n 's/^TEXT //p' "$d/raw")
+	truth_parse "$clean" "$d"
+	text=$(cat "$d/text")
+	rm "$d/text"
 	link=$(awk '$3 == "_text" { print $1 }' "$root/boot/System.map-$rel" 2>/dev/null)
 	link=${link:-ffffffff81000000} # Debian's System.map is a stub; x86_64 default
 	printf '%x\n' $((0x$text - 0x$link)) >"$d/kaslr-offset"
-	rm "$d/raw"
 	[[ $(cat "$d/release") == "$rel" ]] || die "guest release $(cat "$d/release") != $rel"
 	[[ -s $d/modules && -s $d/buildids ]] || die "no module truth in $logf"
 	local n
