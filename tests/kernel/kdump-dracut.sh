@@ -110,7 +110,7 @@ timeout "$timeout_s" qemu-system-x86_64 -machine accel=tcg -m 1G -smp 2,sockets=
 	-drive "file=$work/target.img,format=raw,if=virtio" \
 	</dev/null >"$work/serial.raw" 2>&1 || log "QEMU ended with status $?"
 tr -d '\r' <"$work/serial.raw" >"$out/serial.log"
-grep -q '^CRASH-LOADED 1$' "$out/serial.log" || { tail -n 40 "$out/serial.log" >&2; die "kexec -p did not load"; }
+grep -q 'CRASH-LOADED 1' "$out/serial.log" || { tail -n 40 "$out/serial.log" >&2; die "kexec -p did not load"; }
 
 # The ground truth, as make-dumps.sh records it.
 truth_parse "$out/serial.log" "$out/truth"
