@@ -10,7 +10,7 @@
 #
 # Environment:
 #   SAVEDUMP_FIXTURES_KINDS  which fixtures to make (default "custom debian")
-# Step logs go to CACHE/logs/; on failure the tail is shown on stderr, the
+# Step logs are appended to CACHE/logs/NAME.log; on failure the tail is shown on stderr, the
 # kind is listed in FIXTURES_FAILED=... and the exit status is 1.
 set -euo pipefail
 
@@ -30,7 +30,8 @@ failed=()
 step() {
 	local name=$1 t0=$SECONDS
 	shift
-	if "$@" >"$cache/logs/$name.log" 2>&1; then
+	echo "=== $(date -u) $*" >>"$cache/logs/$name.log"
+	if "$@" >>"$cache/logs/$name.log" 2>&1; then
 		log "$name: ok ($((SECONDS - t0)) s)"
 	else
 		log "$name: FAILED after $((SECONDS - t0)) s; last lines of $cache/logs/$name.log:"
@@ -42,7 +43,7 @@ step() {
 # dumps KIND: make-dumps.sh for KIND unless its stamp is current.
 dumps() {
 	local kind=$1 key
-	key=$(cat "$here/make-dumps.sh" "$here/truth.sh" "$here/dumptool.py" "$cache/$kind/.stamp" | sha256sum | cut -d' ' -f1)
+	key=$(cat "$here/make-dumps.sh" "$here/truth.sh" "$here/qemu.sh" "$here/dumptool.py" "$cache/$kind/.stamp" | sha256sum | cut -d' ' -f1)
 	if [[ -f $cache/$kind-dumps/.stamp && $(cat "$cache/$kind-dumps/.stamp") == "$key" ]]; then
 		return 0
 	fi

@@ -204,7 +204,8 @@ build_initramfs() { # MODE(qemu|kdump) OUT
 }
 
 # ---------------------------------------------------------------- QEMU
-qemu_pid=
+# shellcheck source=tests/kernel/qemu.sh
+. "$here/qemu.sh"
 start_qemu() { # LOG MEM CMDLINE INITRD [extra qemu args...]
 	local logf=$1 mem=$2 cmdline=$3 initrd=$4
 	shift 4
@@ -216,14 +217,6 @@ start_qemu() { # LOG MEM CMDLINE INITRD [extra qemu args...]
 		</dev/null >"$logf" 2>&1 &
 	qemu_pid=$!
 }
-stop_qemu() {
-	if [[ -n $qemu_pid ]] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill "$qemu_pid" 2>/dev/null || true
-		wait "$qemu_pid" 2>/dev/null || true
-	fi
-	qemu_pid=
-}
-trap stop_qemu EXIT
 
 wait_marker() { # LOG MARKER
 	local t0=$SECONDS
