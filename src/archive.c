@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "hash.h"
 #include "output.h"
+#include "reader.h"
 #include "util.h"
 #include "zstream.h"
 
@@ -29,13 +29,9 @@ struct tar_out {
 	bool force;
 	bool committed;
 	time_t mtime;
-	void *buf;
 	struct sd_zstd *zstd;		/* NULL unless zstd */
 	struct sd_error *write_err;	/* what the zstd write callback hit */
 };
-
-/* Compressing compressed data again costs time for nothing: this level is fast. */
-enum { ZSTD_LEVEL_STORED = 1 };
 
 static const uint8_t zeros[1 << 16];
 
@@ -88,13 +84,11 @@ static struct sd_error *tar_add_dir(void *impl, const char *path)
 	return r < ARCHIVE_WARN ? ar_error(t, path) : NULL;
 }
 
-static struct sd_error *write_zeros(struct tar_out *t, uint64_t len, struct sd_sha256 *h,
-				    const char *path)
+/* A hole: libarchive skips it in sparse entries, but must be told its length. */
+static struct sd_error *write_hole(struct tar_out *t, uint64_t len, const char *path)
 {
 	while (len) {
 		size_t n = len > sizeof(zeros) ? sizeof(zeros) : (size_t)len;
-		if (h)
-			sd_sha256_update(h, zeros, n);
 		if (archive_write_data(t->a, zeros, n) < 0)
 			return ar_error(t, path);
 		len -= n;
@@ -127,76 +121,55 @@ static bool already_compressed(int fd, uint64_t off)
 	return n >= 0x206 && !memcmp(b + 0x202, "HdrS", 4);
 }
 
-static struct sd_error *tar_add_file(void *impl, const char *path, int fd, uint64_t size,
-				     mode_t mode, struct sd_sha256 *h, sd_progress_fn *progress,
-				     void *progress_arg)
+static struct sd_error *tar_add_file(void *impl, const char *path, const struct sd_file_src *src,
+				     sd_progress_fn *progress, void *progress_arg)
 {
 	struct tar_out *t = impl;
-	_cleanup_free_ struct sd_extent *ext = NULL;
-	size_t n_ext;
-	struct sd_error *err = sd_file_extents(fd, size, &ext, &n_ext);
-	if (err)
-		return err;
+	struct sd_error *err;
 	uint64_t data = 0;
-	for (size_t i = 0; i < n_ext; i++)
-		data += ext[i].len;
+	for (size_t i = 0; i < src->n_ext; i++)
+		data += src->ext[i].len;
 
 	if (t->zstd) {
 		int level = sd_zstd_default_level(t->zstd);
-		if (n_ext && level > ZSTD_LEVEL_STORED && already_compressed(fd, ext[0].off))
-			level = ZSTD_LEVEL_STORED;
+		if (src->n_ext && already_compressed(src->fd, src->ext[0].off))
+			level = SD_ZSTD_STORED;
 		if ((err = sd_zstd_set_level(t->zstd, level)))
 			return err;
 	}
-	struct archive_entry *e = new_entry(t, path, AE_IFREG, mode & 0111 ? 0755 : 0644);
+	struct archive_entry *e = new_entry(t, path, AE_IFREG, src->mode & 0111 ? 0755 : 0644);
 	if (!e)
 		return &sd_enomem;
-	archive_entry_set_size(e, (la_int64_t)size);
-	if (data < size) {
-		for (size_t i = 0; i < n_ext; i++)
-			archive_entry_sparse_add_entry(e, (la_int64_t)ext[i].off,
-						       (la_int64_t)ext[i].len);
+	archive_entry_set_size(e, (la_int64_t)src->size);
+	if (data < src->size) {
+		for (size_t i = 0; i < src->n_ext; i++)
+			archive_entry_sparse_add_entry(e, (la_int64_t)src->ext[i].off,
+						       (la_int64_t)src->ext[i].len);
 		/* A file that is all hole still needs one (empty) entry to be sparse. */
-		if (n_ext == 0)
-			archive_entry_sparse_add_entry(e, (la_int64_t)size, 0);
+		if (src->n_ext == 0)
+			archive_entry_sparse_add_entry(e, (la_int64_t)src->size, 0);
 	}
 	int r = archive_write_header(t->a, e);
 	archive_entry_free(e);
 	if (r < ARCHIVE_WARN)
 		return ar_error(t, path);
 
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	uint64_t pos = 0;
-	for (size_t i = 0; i <= n_ext; i++) {
-		uint64_t off = i < n_ext ? ext[i].off : size;
-		uint64_t len = i < n_ext ? ext[i].len : 0;
-		/* The hole before this extent: libarchive skips it in sparse entries. */
-		if ((err = write_zeros(t, off - pos, h, path)))
+	for (uint64_t pos = 0;;) {
+		struct sd_reader_chunk c;
+		if ((err = sd_reader_next(src->reader, &c)))
 			return err;
-		if (progress && off > pos)
-			progress(progress_arg, off - pos);
-		pos = off;
-		while (len) {
-			size_t want = len > SD_IO_BUFSZ ? SD_IO_BUFSZ : (size_t)len;
-			ssize_t got = sd_pread_full(fd, t->buf, want, (off_t)pos);
-			if (got < 0)
-				return sd_error_errno(errno, "read %s", path);
-			if (got == 0)
-				return sd_error_create(SD_ERROR_INPUT,
-						       "%s shrank while it was being archived", path);
-			if (h)
-				sd_sha256_update(h, t->buf, (size_t)got);
-			if (archive_write_data(t->a, t->buf, (size_t)got) < 0)
-				return ar_error(t, path);
-			/* Drop what we have read from the page cache: dumps are read once. */
-			posix_fadvise(fd, (off_t)pos, got, POSIX_FADV_DONTNEED);
-			pos += (uint64_t)got;
-			len -= (uint64_t)got;
-			if (progress)
-				progress(progress_arg, (uint64_t)got);
-		}
+		if ((err = write_hole(t, c.off - pos, path)))
+			return err;
+		if (progress && c.off > pos)
+			progress(progress_arg, c.off - pos);
+		if (!c.len)
+			return NULL;
+		if (archive_write_data(t->a, c.data, c.len) < 0)
+			return ar_error(t, path);
+		if (progress)
+			progress(progress_arg, c.len);
+		pos = c.off + c.len;
 	}
-	return NULL;
 }
 
 static struct sd_error *tar_add_data(void *impl, const char *path, const void *buf, size_t len,
@@ -238,6 +211,7 @@ static struct sd_error *tar_commit(void *impl)
 		return err;
 	if (fsync(t->fd) < 0)
 		return sd_error_errno(errno, "fsync %s", t->tmp);
+	sd_out_signal_tmp = NULL;
 	err = sd_out_rename(t->tmp, t->final, t->force);
 	if (err)
 		return err;
@@ -256,12 +230,12 @@ static void tar_destroy(void *impl)
 	sd_error_destroy(t->write_err);
 	if (t->fd >= 0)
 		close(t->fd);
+	sd_out_signal_tmp = NULL;
 	if (!t->committed && t->tmp)
 		unlink(t->tmp);
 	free(t->tmp);
 	free(t->final);
 	free(t->top);
-	free(t->buf);
 	free(t);
 }
 
@@ -334,15 +308,15 @@ struct sd_error *sd_archive_open(const struct sd_out_config *cfg, struct sd_out 
 	t->mtime = cfg->mtime;
 	t->final = strdup(cfg->path);
 	t->top = strdup(cfg->top);
-	t->buf = malloc(SD_IO_BUFSZ);
 	t->a = archive_write_new();
 	struct sd_error *err = NULL;
-	if (!t->final || !t->top || !t->buf || !t->a) {
+	if (!t->final || !t->top || !t->a) {
 		err = &sd_enomem;
 		goto fail;
 	}
 	if ((err = sd_out_tmpname(cfg->path, false, &t->fd, &t->tmp)))
 		goto fail;
+	sd_out_signal_tmp = t->tmp;
 	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK) {
 		err = ar_error(t, "pax format");
 		goto fail;

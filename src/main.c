@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "kernel.h"
 #include "launcher.h"
 #include "manifest.h"
+#include "output.h"
 #include "pack.h"
 #include "resolve.h"
 #include "root.h"
@@ -752,6 +754,43 @@ out:
 	return status;
 }
 
+static void put(const char *s)
+{
+	if (s && write(STDERR_FILENO, s, strlen(s)) < 0)
+		return;
+}
+
+/*
+ * Interrupted (or SIGBUS: a mapped input shrank or hit an I/O error): remove
+ * the temporary archive, so nothing partial is left, and say why.
+ * Async-signal-safe calls only.
+ */
+static void on_fatal_signal(int sig)
+{
+	const char *tmp = sd_out_signal_tmp;
+	if (tmp)
+		unlink(tmp);
+	if (sig == SIGBUS) {
+		const char *in = sd_out_signal_input;
+		put("savedump: ");
+		put(in ? in : "input");
+		put(": read failed while archiving it (the file shrank, or an I/O error);"
+		    " no archive written\n");
+		_exit(EXIT_ERROR);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_fatal_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_fatal_signal };
+	sigemptyset(&sa.sa_mask);
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGBUS };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg = {
@@ -768,6 +807,7 @@ int main(int argc, char **argv)
 			rl.rlim_cur = rl.rlim_max;
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
+		catch_fatal_signals();
 		status = run(&cfg);
 	}
 	sd_strv_deinit(&cfg.debug_dirs);

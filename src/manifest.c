@@ -38,6 +38,10 @@ static void item(struct sd_json *j, const struct sd_plan *plan, const struct sd_
 		sd_json_string(j, "sha256", it->sha256);
 	else
 		sd_json_null(j, "sha256");
+	if (it->sha256_data[0]) {
+		sd_json_string(j, "sha256_data", it->sha256_data);
+		sd_json_uint(j, "data_size", it->data_size);
+	}
 	if (it->fd >= 0 || it->packed || it->content)
 		sd_json_uint(j, "size", it->size);
 	else

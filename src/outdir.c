@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "cleanup.h"
-#include "hash.h"
 #include "output.h"
+#include "reader.h"
 #include "util.h"
 
 struct dir_out {
@@ -22,7 +22,6 @@ struct dir_out {
 	bool force;
 	bool committed;
 	time_t mtime;
-	void *buf;
 };
 
 static void set_mtime(struct dir_out *d, const char *path)
@@ -46,54 +45,30 @@ static int create_file(struct dir_out *d, const char *path, mode_t mode)
 		      mode & 0111 ? 0755 : 0644);
 }
 
-static struct sd_error *dir_add_file(void *impl, const char *path, int fd, uint64_t size,
-				     mode_t mode, struct sd_sha256 *h, sd_progress_fn *progress,
-				     void *progress_arg)
+static struct sd_error *dir_add_file(void *impl, const char *path, const struct sd_file_src *src,
+				     sd_progress_fn *progress, void *progress_arg)
 {
 	struct dir_out *d = impl;
-	_cleanup_free_ struct sd_extent *ext = NULL;
-	size_t n_ext;
-	struct sd_error *err = sd_file_extents(fd, size, &ext, &n_ext);
-	if (err)
-		return err;
-	_cleanup_close_ int out = create_file(d, path, mode);
+	struct sd_error *err;
+	_cleanup_close_ int out = create_file(d, path, src->mode);
 	if (out < 0)
 		return sd_error_errno(errno, "%s/%s", d->tmp, path);
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	static const uint8_t zeros[1 << 16];
-	uint64_t pos = 0;
-	for (size_t i = 0; i <= n_ext; i++) {
-		uint64_t off = i < n_ext ? ext[i].off : size;
-		uint64_t len = i < n_ext ? ext[i].len : 0;
-		for (uint64_t z = off - pos; h && z;) {
-			size_t n = z > sizeof(zeros) ? sizeof(zeros) : (size_t)z;
-			sd_sha256_update(h, zeros, n);
-			z -= n;
-		}
-		if (progress && off > pos)
-			progress(progress_arg, off - pos);
-		pos = off;
-		while (len) {
-			size_t want = len > SD_IO_BUFSZ ? SD_IO_BUFSZ : (size_t)len;
-			ssize_t got = sd_pread_full(fd, d->buf, want, (off_t)pos);
-			if (got < 0)
-				return sd_error_errno(errno, "read %s", path);
-			if (got == 0)
-				return sd_error_create(SD_ERROR_INPUT,
-						       "%s shrank while it was being copied", path);
-			if (h)
-				sd_sha256_update(h, d->buf, (size_t)got);
-			if (pwrite(out, d->buf, (size_t)got, (off_t)pos) != got)
-				return sd_error_errno(errno ? errno : EIO, "write %s/%s", d->tmp,
-						      path);
-			posix_fadvise(fd, (off_t)pos, got, POSIX_FADV_DONTNEED);
-			pos += (uint64_t)got;
-			len -= (uint64_t)got;
-			if (progress)
-				progress(progress_arg, (uint64_t)got);
-		}
+	for (uint64_t pos = 0;;) {
+		struct sd_reader_chunk c;
+		if ((err = sd_reader_next(src->reader, &c)))
+			return err;
+		/* Holes are left unwritten; ftruncate() below sets the size. */
+		if (progress && c.off > pos)
+			progress(progress_arg, c.off - pos);
+		if (!c.len)
+			break;
+		if (!sd_pwrite_full(out, c.data, c.len, (off_t)c.off))
+			return sd_error_errno(errno ? errno : EIO, "write %s/%s", d->tmp, path);
+		if (progress)
+			progress(progress_arg, c.len);
+		pos = c.off + c.len;
 	}
-	if (ftruncate(out, (off_t)size) < 0 || fsync(out) < 0)
+	if (ftruncate(out, (off_t)src->size) < 0 || fsync(out) < 0)
 		return sd_error_errno(errno, "%s/%s", d->tmp, path);
 	set_mtime(d, path);
 	return NULL;
@@ -161,7 +136,6 @@ static void dir_destroy(void *impl)
 		nftw(d->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(d->tmp);
 	free(d->final);
-	free(d->buf);
 	free(d);
 }
 
@@ -183,9 +157,8 @@ struct sd_error *sd_outdir_open(const struct sd_out_config *cfg, struct sd_out *
 	d->force = cfg->force;
 	d->mtime = cfg->mtime;
 	d->final = strdup(cfg->path);
-	d->buf = malloc(SD_IO_BUFSZ);
 	struct sd_error *err = NULL;
-	if (!d->final || !d->buf) {
+	if (!d->final) {
 		err = &sd_enomem;
 		goto fail;
 	}

@@ -25,6 +25,9 @@ void sd_out_destroy(struct sd_out *out)
 	out->impl = NULL;
 }
 
+const char *volatile sd_out_signal_tmp;
+const char *volatile sd_out_signal_input;
+
 struct sd_error *sd_file_extents(int fd, uint64_t size, struct sd_extent **ret, size_t *ret_n)
 {
 	struct sd_extent *ext = NULL;

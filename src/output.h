@@ -34,20 +34,31 @@ struct sd_out_config {
 	const char *top;	/* top-level directory inside a tar archive */
 };
 
-struct sd_sha256;
-
 /* Called as bytes of file data are written; may be NULL. */
 typedef void sd_progress_fn(void *arg, uint64_t bytes);
 
+/* A data extent of a file being streamed. */
+struct sd_extent {
+	uint64_t off, len;
+};
+
+struct sd_reader;
+
+/* A file to stream into the output. */
+struct sd_file_src {
+	int fd;				/* the file; the writer may look at its first bytes */
+	uint64_t size;
+	mode_t mode;
+	const struct sd_extent *ext;	/* its data extents; the rest are holes */
+	size_t n_ext;
+	struct sd_reader *reader;	/* reads ext, in order (reader.h) */
+};
+
 struct sd_out_ops {
 	struct sd_error *(*add_dir)(void *impl, const char *path);
-	/*
-	 * Stream size bytes of fd into path. Data extents (SEEK_DATA/SEEK_HOLE)
-	 * are read; holes stay holes. Every byte, holes as zeros, is fed to h.
-	 */
-	struct sd_error *(*add_file)(void *impl, const char *path, int fd, uint64_t size,
-				     mode_t mode, struct sd_sha256 *h, sd_progress_fn *progress,
-				     void *progress_arg);
+	/* Stream src into path, taking its data from src->reader; holes stay holes. */
+	struct sd_error *(*add_file)(void *impl, const char *path, const struct sd_file_src *src,
+				     sd_progress_fn *progress, void *progress_arg);
 	struct sd_error *(*add_data)(void *impl, const char *path, const void *buf, size_t len,
 				     mode_t mode);
 	struct sd_error *(*add_symlink)(void *impl, const char *path, const char *target);
@@ -69,10 +80,6 @@ struct sd_error *sd_outdir_open(const struct sd_out_config *cfg, struct sd_out *
 
 /* Shared by the backends */
 
-/* A data extent of a file being streamed. */
-struct sd_extent {
-	uint64_t off, len;
-};
 /*
  * Data extents of fd (lseek SEEK_DATA/SEEK_HOLE); a file system without
  * hole reporting gives one extent. At most SD_MAX_EXTENTS extents are kept:
@@ -80,6 +87,13 @@ struct sd_extent {
  */
 enum { SD_MAX_EXTENTS = 1 << 16 };
 struct sd_error *sd_file_extents(int fd, uint64_t size, struct sd_extent **ret, size_t *ret_n);
+
+/*
+ * For a fatal signal's handler: the temporary archive file being written
+ * (to remove), and the file being read into it (to name).
+ */
+extern const char *volatile sd_out_signal_tmp;
+extern const char *volatile sd_out_signal_input;
 
 /* Read buffer size for streaming. */
 enum { SD_IO_BUFSZ = 4 << 20 };

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "hash.h"
 #include "pack.h"
 #include "progress.h"
+#include "reader.h"
 #include "util.h"
 
 enum entry_type { ENTRY_DIR, ENTRY_FILE, ENTRY_SYMLINK };
@@ -111,6 +113,56 @@ static struct sd_error *build_entries(struct sd_plan *plan, struct entries *e)
 	return NULL;
 }
 
+/*
+ * Holes are hashed as zeros (for the sha256 of the whole file) only while
+ * they are no larger than the data, or this: beyond that, the time would go
+ * into hashing zeros that are neither read nor written, and the manifest
+ * has the sha256 of the data extents instead (sha256_data).
+ */
+enum { HOLES_HASHED_MAX = 64 << 20 };
+
+static struct sd_error *write_file(struct sd_out *out, struct sd_item *it, struct sd_sha256 *h,
+				   struct sd_progress *progress)
+{
+	struct stat st;
+	if (fstat(it->fd, &st) < 0)
+		return sd_error_errno(errno, "%s", it->source_path ? it->source_path : it->name);
+	/* Re-read the size: the one planned may be stale for a live file. */
+	it->size = (uint64_t)st.st_size;
+	_cleanup_free_ struct sd_extent *ext = NULL;
+	size_t n_ext;
+	struct sd_error *err = sd_file_extents(it->fd, it->size, &ext, &n_ext);
+	if (err)
+		return err;
+	uint64_t data = 0;
+	for (size_t i = 0; i < n_ext; i++)
+		data += ext[i].len;
+	uint64_t holes = it->size - data;
+	bool whole = holes <= data || holes <= HOLES_HASHED_MAX;
+
+	struct sd_reader *reader;
+	const char *name = it->source_path ? it->source_path : it->archive_path;
+	if ((err = sd_reader_start(it->fd, name, ext, n_ext, it->size, h, whole, &reader)))
+		return err;
+	struct sd_file_src src = {
+		.fd = it->fd, .size = it->size, .mode = st.st_mode,
+		.ext = ext, .n_ext = n_ext, .reader = reader,
+	};
+	sd_out_signal_input = name;
+	err = out->ops->add_file(out->impl, it->archive_path, &src, sd_progress_add, progress);
+	sd_reader_destroy(reader);
+	sd_out_signal_input = NULL;
+	if (err)
+		return err;
+	if (whole) {
+		sd_sha256_final(h, it->sha256);
+	} else {
+		sd_sha256_final(h, it->sha256_data);
+		it->data_size = data;
+	}
+	return NULL;
+}
+
 static struct sd_error *write_item(struct sd_out *out, struct sd_plan *plan, size_t index,
 				   struct sd_sha256 *h, struct sd_progress *progress)
 {
@@ -120,17 +172,12 @@ static struct sd_error *write_item(struct sd_out *out, struct sd_plan *plan, siz
 		sd_sha256_update(h, it->content, it->content_len);
 		err = out->ops->add_data(out->impl, it->archive_path, it->content, it->content_len,
 					 sd_str_has_suffix(it->archive_path, ".sh") ? 0755 : 0644);
+		sd_sha256_final(h, it->sha256);
 	} else {
-		struct stat st;
-		mode_t mode = fstat(it->fd, &st) == 0 ? st.st_mode : 0644;
-		/* Re-read the size: the one planned may be stale for a live file. */
-		it->size = fstat(it->fd, &st) == 0 ? (uint64_t)st.st_size : it->size;
-		err = out->ops->add_file(out->impl, it->archive_path, it->fd, it->size, mode, h,
-					 sd_progress_add, progress);
+		err = write_file(out, it, h, progress);
 	}
 	if (err)
 		return err;
-	sd_sha256_final(h, it->sha256);
 	it->packed = true;
 	return NULL;
 }

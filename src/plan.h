@@ -66,6 +66,9 @@ struct sd_item {
 	int fd;			/* open, verified source; -1 if none. Owned. */
 	uint64_t size;
 	char sha256[65];	/* filled in by the writer */
+	/* A sparse file mostly holes: sha256 of its data extents, and their size. */
+	char sha256_data[65];
+	uint64_t data_size;
 	bool optional;		/* may be dropped first under --max-size */
 	bool packed;		/* set by the writer */
 	size_t parent;		/* index of the item this one serves (debuginfo of ...), or SIZE_MAX */

@@ -265,9 +265,14 @@ ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off)
 
 bool sd_write_full(int fd, const void *buf, size_t len)
 {
+	return sd_pwrite_full(fd, buf, len, -1);
+}
+
+bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
 	const char *p = buf;
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -275,6 +280,8 @@ bool sd_write_full(int fd, const void *buf, size_t len)
 		}
 		p += n;
 		len -= (size_t)n;
+		if (off >= 0)
+			off += n;
 	}
 	return true;
 }

@@ -4,25 +4,32 @@
  * includes it). The archive writer feeds it the tar stream. Owning the
  * compressor, rather than using libarchive's zstd filter, bounds memory
  * (job size) and lets the level change between entries: data that is
- * already compressed (a kdump-compressed dump, .ko.xz, vmlinuz) gets a fast
- * level instead of being compressed again at full cost. Each level change
- * starts a new zstd frame; a multi-frame file is an ordinary .zst file.
+ * already compressed (a kdump-compressed dump, .ko.xz, vmlinuz) is stored,
+ * not compressed again. Each level change starts a new zstd frame; a
+ * multi-frame file is an ordinary .zst file.
  */
 #ifndef SAVEDUMP_ZSTREAM_H
 #define SAVEDUMP_ZSTREAM_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "error.h"
 
 struct sd_zstd;
 
+/*
+ * A "level" that stores: frames of raw (uncompressed) blocks, which any
+ * zstd decoder reads, written without running the compressor at all.
+ */
+enum { SD_ZSTD_STORED = INT_MIN };
+
 /* threads: worker threads (0: compress in the caller's thread). */
 struct sd_error *sd_zstd_create(int fd, const char *name, int level, int threads,
 				struct sd_zstd **ret);
 /* Compress len bytes; what is ready is written to fd. */
 struct sd_error *sd_zstd_write(struct sd_zstd *z, const void *buf, size_t len);
-/* Use level from here on (ends the current frame if the level changes). */
+/* Use level (or SD_ZSTD_STORED) from here on; a change ends the current frame. */
 struct sd_error *sd_zstd_set_level(struct sd_zstd *z, int level);
 /* The default level, as given to sd_zstd_create(). */
 int sd_zstd_default_level(const struct sd_zstd *z);

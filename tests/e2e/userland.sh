@@ -317,6 +317,46 @@ test_expect_success CORES 'holes in a sparse core stay holes' '
 	cmp "$x" "$scratch/sparse"
 '
 
+# sha256 of the data extents (SEEK_DATA/SEEK_HOLE), computed independently.
+data_sha256() {
+	python3 -c 'import hashlib, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+size, pos, h, n = os.fstat(fd).st_size, 0, hashlib.sha256(), 0
+while pos < size:
+    try:
+        start = os.lseek(fd, pos, os.SEEK_DATA)
+    except OSError:
+        break
+    end = min(os.lseek(fd, start, os.SEEK_HOLE), size)
+    while start < end:
+        b = os.pread(fd, min(end - start, 1 << 20), start)
+        h.update(b)
+        start += len(b)
+        n += len(b)
+    pos = end
+print(h.hexdigest(), n)' "$1"
+}
+
+test_expect_success CORES 'a mostly-hole core: data hashed, holes kept, sha256_data in the manifest' '
+	SD_SPARSE_MIB=4096 make_core kernel >"$scratch/sparse-core.path" &&
+	core=$(cat "$scratch/sparse-core.path") &&
+	test "$(stat -c %s "$core")" -gt $((4 << 30)) &&
+	test "$(du -k "$core" | cut -f1)" -lt $((256 << 10)) &&
+	savedump_core sparse-core "$core"; test $? -le 3 &&
+	check_archive sparse-core "$core" &&
+	top=$(echo "$out/sparse-core.x"/*) &&
+	read -r want_sha want_n <<<"$(data_sha256 "$core")" &&
+	q="[i for i in doc[\"items\"] if i[\"role\"] == \"dump\"][0]" &&
+	test "$(json_query "$top/manifest.json" "$q[\"sha256\"]")" = None &&
+	test "$(json_query "$top/manifest.json" "$q[\"sha256_data\"]")" = "$want_sha" &&
+	test "$(json_query "$top/manifest.json" "$q[\"data_size\"]")" = "$want_n" &&
+	x="$top/${core##*/}" &&
+	test "$(stat -c %s "$x")" = "$(stat -c %s "$core")" &&
+	test "$(du -k "$x" | cut -f1)" -lt $((256 << 10)) &&
+	cmp "$x" "$core" &&
+	rm -f "$core" "$x"
+'
+
 test_expect_success CORES 'the rendered launchers are shellcheck-clean' '
 	command -v shellcheck >/dev/null || { echo "shellcheck missing"; exit 1; }
 	shellcheck "$out/kcore.x"/*/run-gdb.sh

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 int sdfoo_compute(int depth, void (*leaf)(int));
@@ -44,9 +45,28 @@ static int stage_bar(int x)
 	return sdbar_call(x, stage_foo) + 1;
 }
 
+/*
+ * SD_SPARSE_MIB=N: map N MiB and write one page in every 64 MiB of it, so
+ * the kernel's core of this process is mostly holes.
+ */
+static void make_sparse(void)
+{
+	const char *mib = getenv("SD_SPARSE_MIB");
+	if (!mib)
+		return;
+	size_t len = (size_t)strtoul(mib, NULL, 10) << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	for (size_t off = 0; off < len; off += 64 << 20)
+		snprintf(p + off, 4096, "sparse page at offset %zu of %zu", off, len);
+}
+
 int main(int argc, char **argv)
 {
 	const char *plugin = argc > 1 ? argv[1] : NULL;
+	make_sparse();
 	pthread_t t[2];
 	pthread_barrier_init(&ready, NULL, 3);
 	for (int i = 0; i < 2; i++)
