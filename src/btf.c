@@ -108,21 +108,15 @@ static bool btf_member(void *arg, const char *type, const char *path, uint64_t *
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
 	__u64 bits = 0;
 	__u32 mtype = 0;
-	char part[128];
+	char part[SD_KTYPES_NAME_MAX];
 	const char *p = path;
 	while (*p) {
-		const char *dot = strchrnul(p, '.');
-		size_t n = (size_t)(dot - p);
-		if (n == 0 || n >= sizeof(part))
-			return false;
-		memcpy(part, p, n);
-		part[n] = '\0';
 		__u64 b;
-		if (!t || !find_member(btf, t, part, 0, &b, &mtype))
+		if (!sd_ktypes_next_member(&p, part) || !t ||
+		    !find_member(btf, t, part, 0, &b, &mtype))
 			return false;
 		bits += b;
 		t = resolve(btf, mtype, NULL);
-		p = *dot ? dot + 1 : dot;
 	}
 	if (bits % 8)
 		return false;	/* bitfields are not what we read */

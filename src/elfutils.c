@@ -771,21 +771,15 @@ static bool dw_member(void *arg, const char *type, const char *path, uint64_t *r
 	if (!find_struct(d, type, &s))
 		return false;
 	uint64_t total = 0;
-	char part[128];
+	char part[SD_KTYPES_NAME_MAX];
 	const char *p = path;
 	while (*p) {
-		const char *dot = strchrnul(p, '.');
-		size_t n = (size_t)(dot - p);
-		if (n == 0 || n >= sizeof(part))
-			return false;
-		memcpy(part, p, n);
-		part[n] = '\0';
 		uint64_t off;
-		if (!dwarf_find_member(&s, part, 0, &off, &member) || !peel_type(&member, &mtype))
+		if (!sd_ktypes_next_member(&p, part) ||
+		    !dwarf_find_member(&s, part, 0, &off, &member) || !peel_type(&member, &mtype))
 			return false;
 		total += off;
 		s = mtype;
-		p = *dot ? dot + 1 : dot;
 	}
 	Dwarf_Word size;
 	if (dwarf_aggregate_size(&mtype, &size) != 0)

@@ -73,16 +73,14 @@ int sd_crc32_fd(int fd, uint32_t *ret)
 	uint32_t crc = 0;
 	off_t off = 0;
 	for (;;) {
-		ssize_t n = pread(fd, buf, BUFSZ, off);
+		ssize_t n = sd_pread_full(fd, buf, BUFSZ, off);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
 			free(buf);
 			return -1;
 		}
-		if (n == 0)
-			break;
 		crc = sd_crc32_update(crc, buf, (size_t)n);
+		if (n < BUFSZ)
+			break;	/* EOF */
 		off += n;
 	}
 	free(buf);

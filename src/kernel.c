@@ -50,24 +50,6 @@ void sd_kmod_normalize(char *name)
 			*p = '_';
 }
 
-/* A generated item (vmcoreinfo.txt, dmesg.txt). Takes ownership of content. */
-static struct sd_error *add_generated(struct sd_plan *plan, const char *name, char *content,
-				      size_t len, const char *what)
-{
-	struct sd_item *item;
-	struct sd_error *err = sd_plan_add(plan, SD_ROLE_GENERATED, SD_STATUS_FOUND, &item);
-	if (err) {
-		free(content);
-		return err;
-	}
-	item->content = content;
-	item->content_len = len;
-	item->size = len;
-	if ((err = sd_item_set(&item->name, name)) || (err = sd_item_set(&item->archive_path, name)))
-		return err;
-	return sd_item_reason(item, "%s", what);
-}
-
 static struct sd_error *read_vmcoreinfo(struct kinspect *in)
 {
 	struct sd_plan *plan = in->plan;
@@ -80,8 +62,8 @@ static struct sd_error *read_vmcoreinfo(struct kinspect *in)
 	if ((err = sd_vmcoreinfo_parse(raw, strlen(raw), &in->vi)))
 		return err;
 	char *copy = strdup(in->vi.raw);
-	if (!copy || (err = add_generated(plan, "vmcoreinfo.txt", copy, strlen(in->vi.raw),
-					  "VMCOREINFO as the kernel wrote it")))
+	if (!copy || (err = sd_plan_add_generated(plan, "vmcoreinfo.txt", copy, strlen(in->vi.raw),
+						  "VMCOREINFO as the kernel wrote it")))
 		return copy ? err : &sd_enomem;
 
 	const char *rel = sd_vmcoreinfo_get(&in->vi, "OSRELEASE");
@@ -723,7 +705,7 @@ static struct sd_error *add_dmesg(struct kinspect *in)
 	}
 	char what[64];
 	snprintf(what, sizeof(what), "the kernel log from the dump (%zu records)", records);
-	return add_generated(in->plan, "dmesg.txt", text, len, what);
+	return sd_plan_add_generated(in->plan, "dmesg.txt", text, len, what);
 }
 
 struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_resolver *r,

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 struct sd_ktypes {
 	/*
@@ -24,5 +25,24 @@ struct sd_ktypes {
 	void *arg;
 	const char *source;	/* "btf" or "dwarf", for the manifest */
 };
+
+enum { SD_KTYPES_NAME_MAX = 128 };
+
+/*
+ * For the backends' member(): split the next member name off a dotted path
+ * into part and advance *path past it and its dot. False for an empty or
+ * overlong name. Use: while (*p) { if (!sd_ktypes_next_member(&p, part)) ... }
+ */
+static inline bool sd_ktypes_next_member(const char **path, char part[SD_KTYPES_NAME_MAX])
+{
+	const char *dot = strchrnul(*path, '.');
+	size_t n = (size_t)(dot - *path);
+	if (n == 0 || n >= SD_KTYPES_NAME_MAX)
+		return false;
+	memcpy(part, *path, n);
+	part[n] = '\0';
+	*path = *dot ? dot + 1 : dot;
+	return true;
+}
 
 #endif

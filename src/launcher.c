@@ -25,23 +25,6 @@ static const char preamble[] =
 	"# relative to this script's own directory, where the archive was extracted.\n"
 	"here=$(CDPATH='' cd -- \"$(dirname -- \"$0\")\" && pwd -P) || exit 1\n";
 
-static struct sd_error *add_script(struct sd_plan *plan, const char *name, char *content,
-				   size_t len)
-{
-	struct sd_item *item;
-	struct sd_error *err = sd_plan_add(plan, SD_ROLE_GENERATED, SD_STATUS_FOUND, &item);
-	if (err) {
-		free(content);
-		return err;
-	}
-	item->content = content;
-	item->content_len = len;
-	item->size = len;
-	if ((err = sd_item_set(&item->name, name)) || (err = sd_item_set(&item->archive_path, name)))
-		return err;
-	return sd_item_reason(item, "launcher");
-}
-
 static const struct sd_item *find_role(const struct sd_plan *plan, enum sd_role role)
 {
 	for (size_t i = 0; i < plan->n_items; i++)
@@ -52,6 +35,28 @@ static const struct sd_item *find_role(const struct sd_plan *plan, enum sd_role 
 }
 
 /* "$here"/'rel/path' */
+/* A launcher is written to a memory stream, starting with the preamble. */
+static FILE *script_open(char **buf, size_t *len)
+{
+	*buf = NULL;
+	*len = 0;
+	FILE *f = open_memstream(buf, len);
+	if (f)
+		fputs(preamble, f);
+	return f;
+}
+
+/* Close the stream and add the launcher, name, to the plan. */
+static struct sd_error *script_add(struct sd_plan *plan, const char *name, FILE *f, char **buf,
+				   size_t *len)
+{
+	if (fclose(f) != 0) {
+		free(*buf);
+		return &sd_enomem;
+	}
+	return sd_plan_add_generated(plan, name, *buf, *len, "launcher");
+}
+
 static void here_path(FILE *f, const char *rel)
 {
 	fputs("\"$here\"/", f);
@@ -60,14 +65,13 @@ static void here_path(FILE *f, const char *rel)
 
 static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
+	size_t len;
+	FILE *f = script_open(&buf, &len);
 	if (!f)
 		return &sd_enomem;
 	const struct sd_item *exe = find_role(plan, SD_ROLE_EXECUTABLE);
 	const struct sd_item *tdb = find_role(plan, SD_ROLE_THREAD_DB);
-	fputs(preamble, f);
 	fputs("# Open the core in gdb with this directory as the sysroot. Arguments go to gdb:\n"
 	      "#   ./run-gdb.sh -batch -ex 'thread apply all bt'\n", f);
 	fputs("exec \"${GDB:-gdb}\" \\\n"
@@ -93,8 +97,7 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump)
 	fputs("-c ", f);
 	here_path(f, dump);
 	fputs("\n", f);
-	fclose(f);
-	return add_script(plan, "run-gdb.sh", buf, len);
+	return script_add(plan, "run-gdb.sh", f, &buf, &len);
 }
 
 static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
@@ -109,15 +112,14 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	if (!clr)
 		return NULL;
 	char *rtdir = sd_dirname(clr->archive_path);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = rtdir ? open_memstream(&buf, &len) : NULL;
+	char *buf;
+	size_t len;
+	FILE *f = rtdir ? script_open(&buf, &len) : NULL;
 	if (!f) {
 		free(rtdir);
 		return &sd_enomem;
 	}
 	const struct sd_item *exe = find_role(plan, SD_ROLE_EXECUTABLE);
-	fputs(preamble, f);
 	fputs("# Open the .NET core in lldb with this directory as the sysroot and point SOS at\n"
 	      "# the runtime (DAC/DBI) and managed assemblies in it. Arguments go to lldb:\n"
 	      "#   ./run-lldb.sh --batch -o 'clrstack -all'\n"
@@ -146,9 +148,8 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	      "native debugging only' >&2\n"
 	      "fi\n"
 	      "exec \"${LLDB:-lldb}\" \"$@\"\n", f);
-	fclose(f);
 	free(rtdir);
-	return add_script(plan, "run-lldb.sh", buf, len);
+	return script_add(plan, "run-lldb.sh", f, &buf, &len);
 }
 
 /* The packed item of a role that serves as the debug file of item (or item itself). */
@@ -178,12 +179,11 @@ static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 	bool any_module = false;
 	for (size_t i = 0; i < plan->n_items; i++)
 		any_module |= plan->items[i].role == SD_ROLE_MODULE && packable(&plan->items[i]);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
+	size_t len;
+	FILE *f = script_open(&buf, &len);
 	if (!f)
 		return &sd_enomem;
-	fputs(preamble, f);
 	fputs("# Open the dump in crash with the archived vmlinux; module symbols are loaded\n"
 	      "# from the archive first (mod -S). Arguments go to crash; commands given with\n"
 	      "# -i FILE run after that:\n"
@@ -233,8 +233,7 @@ static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 	      "status=$?\n"
 	      "rm -f \"$cmds\"\n"
 	      "exit \"$status\"\n", f);
-	fclose(f);
-	return add_script(plan, "run-crash.sh", buf, len);
+	return script_add(plan, "run-crash.sh", f, &buf, &len);
 }
 
 static struct sd_error *drgn_script(struct sd_plan *plan, const char *dump)
@@ -243,12 +242,11 @@ static struct sd_error *drgn_script(struct sd_plan *plan, const char *dump)
 	if (!vm)
 		return NULL;
 	const struct sd_item *vmdbg = debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf;
+	size_t len;
+	FILE *f = script_open(&buf, &len);
 	if (!f)
 		return &sd_enomem;
-	fputs(preamble, f);
 	fputs("# Open the dump in drgn with the archived vmlinux and modules, and nothing from\n"
 	      "# this machine. Arguments go to drgn (a script and its arguments):\n"
 	      "#   ./run-drgn.sh script.py\n", f);
@@ -269,8 +267,7 @@ static struct sd_error *drgn_script(struct sd_plan *plan, const char *dump)
 		here_path(f, (dbg ? dbg : it)->archive_path);
 	}
 	fputs(" \\\n\t\"$@\"\n", f);
-	fclose(f);
-	return add_script(plan, "run-drgn.sh", buf, len);
+	return script_add(plan, "run-drgn.sh", f, &buf, &len);
 }
 
 struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive_path)

@@ -61,6 +61,23 @@ struct sd_error *sd_plan_add(struct sd_plan *plan, enum sd_role role, enum sd_st
 	return NULL;
 }
 
+struct sd_error *sd_plan_add_generated(struct sd_plan *plan, const char *name, char *content,
+				       size_t len, const char *reason)
+{
+	struct sd_item *item;
+	struct sd_error *err = sd_plan_add(plan, SD_ROLE_GENERATED, SD_STATUS_FOUND, &item);
+	if (err) {
+		free(content);
+		return err;
+	}
+	item->content = content;
+	item->content_len = len;
+	item->size = len;
+	if ((err = sd_item_set(&item->name, name)) || (err = sd_item_set(&item->archive_path, name)))
+		return err;
+	return sd_item_reason(item, "%s", reason);
+}
+
 struct sd_error *sd_item_set(char **field, const char *value)
 {
 	char *copy = NULL;
@@ -295,8 +312,6 @@ struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *w
 				close(big->fd);
 			big->fd = -1;
 			big->status = SD_STATUS_SKIPPED;
-			free(big->reason);
-			big->reason = NULL;
 			plan->dropped++;
 			struct sd_error *err = sd_item_reason(big, "left out to stay within %s", why);
 			if (err)

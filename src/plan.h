@@ -112,6 +112,14 @@ void sd_plan_deinit(struct sd_plan *plan);
 struct sd_error *sd_plan_add(struct sd_plan *plan, enum sd_role role, enum sd_status status,
 			     struct sd_item **ret);
 
+/*
+ * Append a generated file (a launcher, vmcoreinfo.txt, dmesg.txt) written
+ * from memory under name at the archive's top, with reason saying what it
+ * is. Takes ownership of content, also on failure.
+ */
+struct sd_error *sd_plan_add_generated(struct sd_plan *plan, const char *name, char *content,
+				       size_t len, const char *reason);
+
 /* Set an item's strings; each copies (or formats) its argument. */
 struct sd_error *sd_item_set(char **field, const char *value);
 struct sd_error *sd_item_reason(struct sd_item *item, const char *fmt, ...)

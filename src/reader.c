@@ -35,8 +35,7 @@ struct sd_reader {
 	struct sd_sha256 *h;
 	bool hash_holes;
 
-	pthread_t reader, hasher;
-	bool hashing;			/* the hasher thread runs */
+	pthread_t reader, hasher;	/* the hasher runs when h is set */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint8_t *mem;			/* NBUF * BUFSZ, when reading */
@@ -109,7 +108,7 @@ static struct sd_error *read_chunk(struct sd_reader *r, uint64_t pos, size_t wan
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		uint64_t released = r->consumed;
-		if (r->hashing && r->hashed < released)
+		if (r->h && r->hashed < released)
 			released = r->hashed;
 		if (r->produced - released < NBUF || r->stop)
 			break;
@@ -234,22 +233,16 @@ struct sd_error *sd_reader_start(int fd, const char *path, const struct sd_exten
 		      fs.f_type != PROC_SUPER_MAGIC;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->cond, NULL);
-	int e = 0;
 	r->hash_done = !h;
-	if (h) {
-		e = pthread_create(&r->hasher, NULL, hash, r);
-		r->hashing = !e;
+	int e = h ? pthread_create(&r->hasher, NULL, hash, r) : 0;
+	if (!e && (e = pthread_create(&r->reader, NULL, produce, r)) && h) {
+		pthread_mutex_lock(&r->lock);
+		r->stop = true;
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(r->hasher, NULL);
 	}
-	if (!e)
-		e = pthread_create(&r->reader, NULL, produce, r);
 	if (e) {
-		if (r->hashing) {
-			pthread_mutex_lock(&r->lock);
-			r->stop = true;
-			pthread_cond_broadcast(&r->cond);
-			pthread_mutex_unlock(&r->lock);
-			pthread_join(r->hasher, NULL);
-		}
 		pthread_cond_destroy(&r->cond);
 		pthread_mutex_destroy(&r->lock);
 		free(r->mem);
@@ -295,7 +288,7 @@ void sd_reader_destroy(struct sd_reader *r)
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	pthread_join(r->reader, NULL);
-	if (r->hashing)
+	if (r->h)
 		pthread_join(r->hasher, NULL);
 	sd_error_destroy(r->err);
 	for (size_t i = 0; i < NBUF; i++)

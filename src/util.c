@@ -212,15 +212,13 @@ struct sd_error *sd_read_small_fd(int fd, size_t max, char **ret, size_t *ret_le
 			if (!sd_grow(&buf, &cap, cap * 2, 1))
 				return &sd_enomem;
 		}
-		ssize_t n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		size_t want = cap - len - 1;
+		ssize_t n = sd_read_full(fd, buf + len, want);
+		if (n < 0)
 			return sd_error_errno(errno, "read");
-		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
+		if ((size_t)n < want)
+			break;	/* EOF */
 	}
 	buf[len] = '\0';
 	*ret = take_ptr(buf);
@@ -229,11 +227,18 @@ struct sd_error *sd_read_small_fd(int fd, size_t max, char **ret, size_t *ret_le
 	return NULL;
 }
 
-ssize_t sd_read_full(int fd, void *buf, size_t len)
+/*
+ * read()/pread() (positional) until len bytes, EOF or an error; EINTR is
+ * retried. A flag, not a negative offset, chooses: offsets computed from a
+ * dump must fail in pread(), never fall back to reading elsewhere.
+ */
+static ssize_t read_full(int fd, void *buf, size_t len, bool positional, off_t off)
 {
 	size_t done = 0;
 	while (done < len) {
-		ssize_t n = read(fd, (char *)buf + done, len - done);
+		char *p = (char *)buf + done;
+		ssize_t n = positional ? pread(fd, p, len - done, off + (off_t)done)
+				       : read(fd, p, len - done);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -244,35 +249,23 @@ ssize_t sd_read_full(int fd, void *buf, size_t len)
 		done += (size_t)n;
 	}
 	return (ssize_t)done;
+}
+
+ssize_t sd_read_full(int fd, void *buf, size_t len)
+{
+	return read_full(fd, buf, len, false, 0);
 }
 
 ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off)
 {
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = pread(fd, (char *)buf + done, len - done, off + (off_t)done);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	return (ssize_t)done;
+	return read_full(fd, buf, len, true, off);
 }
 
-bool sd_write_full(int fd, const void *buf, size_t len)
-{
-	return sd_pwrite_full(fd, buf, len, -1);
-}
-
-bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off)
+static bool write_full(int fd, const void *buf, size_t len, bool positional, off_t off)
 {
 	const char *p = buf;
 	while (len) {
-		ssize_t n = off < 0 ? write(fd, p, len) : pwrite(fd, p, len, off);
+		ssize_t n = positional ? pwrite(fd, p, len, off) : write(fd, p, len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -280,8 +273,17 @@ bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off)
 		}
 		p += n;
 		len -= (size_t)n;
-		if (off >= 0)
-			off += n;
+		off += n;
 	}
 	return true;
+}
+
+bool sd_write_full(int fd, const void *buf, size_t len)
+{
+	return write_full(fd, buf, len, false, 0);
+}
+
+bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
+	return write_full(fd, buf, len, true, off);
 }

@@ -63,7 +63,7 @@ ssize_t sd_read_full(int fd, void *buf, size_t len);
 ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off);
 /* write() the whole buffer; returns false with errno set on failure. */
 bool sd_write_full(int fd, const void *buf, size_t len);
-/* The same with pwrite() at off (off < 0: write() at the file offset). */
+/* The same with pwrite() at off. */
 bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off);
 
 #endif
