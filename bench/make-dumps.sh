@@ -27,6 +27,8 @@ out=${2:?usage: make-dumps.sh KROOT OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$here/../tests/kernel/dumptool.py
 [[ -f $tool ]] || tool=${DUMPTOOL:?tests/kernel/dumptool.py not found; set DUMPTOOL}
+# shellcheck source=tests/kernel/guest.sh
+. "${tool%/*}/guest.sh"
 
 log() { echo "bench/make-dumps: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -48,11 +50,8 @@ mkdir -p "$work"
 
 # ---------------------------------------------------------------- initramfs
 stage=$work/stage
-mkdir -p "$stage"/{bin,dev,proc,sys,fill}
-cp "$(command -v busybox)" "$stage/bin/busybox"
-for a in sh mount cat echo dd sleep seq head ls sync; do ln -s busybox "$stage/bin/$a"; done
-mknod -m 600 "$stage/dev/console" c 5 1
-mknod -m 666 "$stage/dev/null" c 1 3
+stage_base "$stage"
+mkdir -p "$stage/fill"
 mknod -m 666 "$stage/dev/urandom" c 1 9
 
 # ~4 MiB of log-like text (compresses about like real logs and page cache);
@@ -98,7 +97,7 @@ echo READY
 while :; do sleep 3600; done
 EOS
 chmod +x "$stage/init"
-(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+pack "$stage" "$work/initrd.gz"
 
 # ---------------------------------------------------------------- QEMU
 # shellcheck source=tests/kernel/qemu.sh

@@ -111,6 +111,32 @@ expect_no_grep() {
 	fi
 }
 
+# kernel_fixtures TOOL...: the kernel fixtures (tests/kernel/fixtures.sh;
+# built once and cached, see tests/kernel/README.md), checked as a test of
+# their own. Unless a TOOL is missing (skip_reason then says which), they are
+# built or found, their variables (CUSTOM_*, DEBIAN_*, FIXTURES_*) are set
+# and the FIXTURES prerequisite is given.
+kernel_fixtures() {
+	local tool key value fixtures_status=skipped
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || { skip_reason="$tool not installed"; break; }
+	done
+	if [ -z "${skip_reason:-}" ]; then
+		"$srcdir/tests/kernel/fixtures.sh" >"$scratch/fixtures.env" 2>"$scratch/fixtures.log"
+		fixtures_status=$?
+	fi
+	# shellcheck disable=SC2016 # the test body is evaluated later, as all are
+	test_expect_success 'the kernel fixtures are built (or cached)' '
+		if [ "$fixtures_status" = skipped ]; then echo "$skip_reason" >&2; exit 1; fi
+		test "$fixtures_status" = 0 || { tail -n 40 "$scratch/fixtures.log"; exit 1; }
+	'
+	[ "$fixtures_status" = 0 ] || return 0
+	while IFS='=' read -r key value; do
+		case $key in CUSTOM_* | DEBIAN_* | FIXTURES_*) printf -v "$key" '%s' "$value" ;; esac
+	done <"$scratch/fixtures.env"
+	test_set_prereq FIXTURES
+}
+
 # A JSON query with python3 (always present on Debian).
 json_query() {
 	python3 -c 'import json, sys

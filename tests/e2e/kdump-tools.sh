@@ -7,14 +7,7 @@
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 hooks=$srcdir/kdump-hooks
-if "$srcdir/tests/kernel/fixtures.sh" >"$scratch/fixtures.env" 2>"$scratch/fixtures.log"; then
-	while IFS='=' read -r key value; do
-		case $key in CUSTOM_*) printf -v "$key" '%s' "$value" ;; esac
-	done <"$scratch/fixtures.env"
-	test_set_prereq FIXTURES
-else
-	skip_reason="the kernel fixtures could not be built: see tests/kernel/README.md"
-fi
+kernel_fixtures tar zstd
 : "${CUSTOM_DUMPS:=}" "${CUSTOM_ROOT:=}"
 export SAVEDUMP
 crash=$scratch/crash

@@ -8,24 +8,7 @@
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 kdir=$srcdir/tests/kernel
-for tool in qemu-system-x86_64 dracut lsinitrd kexec makedumpfile crash mkfs.ext4 debugfs; do
-	command -v "$tool" >/dev/null || { skip_reason="$tool not installed"; break; }
-done
-status=skipped
-if [ -z "${skip_reason:-}" ]; then
-	"$kdir/fixtures.sh" >"$scratch/fixtures.env" 2>"$scratch/fixtures.log"
-	status=$?
-fi
-test_expect_success 'the kernel fixtures are built (or cached)' '
-	if [ "$status" = skipped ]; then echo "$skip_reason" >&2; exit 1; fi
-	test "$status" = 0 || { tail -n 40 "$scratch/fixtures.log"; exit 1; }
-'
-if [ "$status" = 0 ]; then
-	while IFS='=' read -r key value; do
-		case $key in CUSTOM_* | FIXTURES_*) printf -v "$key" '%s' "$value" ;; esac
-	done <"$scratch/fixtures.env"
-	test_set_prereq FIXTURES
-fi
+kernel_fixtures qemu-system-x86_64 dracut lsinitrd kexec makedumpfile crash mkfs.ext4 debugfs
 : "${CUSTOM_ROOT:=}" "${CUSTOM_REL:=}" "${FIXTURES_CACHE:=}"
 run=$scratch/run
 

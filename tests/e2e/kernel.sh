@@ -8,26 +8,8 @@
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 kdir=$srcdir/tests/kernel
-for tool in qemu-system-x86_64 crash drgn makedumpfile python3 zstd readelf unshare; do
-	command -v "$tool" >/dev/null || { skip_reason="$tool not installed"; break; }
-done
-
-fixtures_status=skipped
-if [ -z "${skip_reason:-}" ]; then
-	# Built once and cached (see tests/kernel/README.md); the first run takes ~25 minutes.
-	"$kdir/fixtures.sh" >"$scratch/fixtures.env" 2>"$scratch/fixtures.log"
-	fixtures_status=$?
-fi
-test_expect_success 'the kernel fixtures are built (or cached)' '
-	if [ "$fixtures_status" = skipped ]; then echo "$skip_reason" >&2; exit 1; fi
-	test "$fixtures_status" = 0 || { tail -n 40 "$scratch/fixtures.log"; exit 1; }
-'
-if [ "$fixtures_status" = 0 ]; then
-	while IFS='=' read -r key value; do
-		case $key in CUSTOM_* | DEBIAN_* | FIXTURES_*) printf -v "$key" '%s' "$value" ;; esac
-	done <"$scratch/fixtures.env"
-	test_set_prereq FIXTURES
-fi
+# Built once and cached (see tests/kernel/README.md); the first run takes ~25 minutes.
+kernel_fixtures qemu-system-x86_64 crash drgn makedumpfile python3 zstd readelf unshare
 : "${CUSTOM_ROOT:=}" "${CUSTOM_REL:=}" "${CUSTOM_DUMPS:=}" "${CUSTOM_WRONG_VMLINUX:=}"
 : "${DEBIAN_ROOT:=}" "${DEBIAN_REL:=}" "${DEBIAN_DUMPS:=}" "${FIXTURES_CACHE:=}"
 

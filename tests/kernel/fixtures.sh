@@ -43,7 +43,7 @@ step() {
 # dumps KIND: make-dumps.sh for KIND unless its stamp is current.
 dumps() {
 	local kind=$1 key
-	key=$(cat "$here/make-dumps.sh" "$here/truth.sh" "$here/qemu.sh" "$here/dumptool.py" "$cache/$kind/.stamp" | sha256sum | cut -d' ' -f1)
+	key=$(cat "$here/make-dumps.sh" "$here/guest.sh" "$here/qemu.sh" "$here/dumptool.py" "$cache/$kind/.stamp" | sha256sum | cut -d' ' -f1)
 	if [[ -f $cache/$kind-dumps/.stamp && $(cat "$cache/$kind-dumps/.stamp") == "$key" ]]; then
 		return 0
 	fi

@@ -24,8 +24,8 @@ out=${3:?usage: kdump-dracut.sh SAVEDUMP KROOT OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 tool=$here/dumptool.py
-# shellcheck source=tests/kernel/truth.sh
-. "$here/truth.sh"
+# shellcheck source=tests/kernel/guest.sh
+. "$here/guest.sh"
 root=$kroot/root
 rel=$(cat "$kroot/release")
 vmlinuz=$root/boot/vmlinuz-$rel
@@ -56,45 +56,26 @@ dracutbasedir=$work/dracut SAVEDUMP_BINARY=$savedump \
 # 2. The first kernel's initramfs: busybox, kexec, modules, the capture kernel.
 log "first-kernel initramfs"
 st=$work/first
-mkdir -p "$st"/{bin,dev,proc,sys,kdump,lib/modules/"$rel"}
-cp /bin/busybox "$st/bin/busybox"
-for a in sh mount insmod cat echo hexdump sed grep sleep uname cut; do ln -sf busybox "$st/bin/$a"; done
-mknod -m 600 "$st/dev/console" c 5 1
-kexec=$(command -v kexec)
-mkdir -p "$st$(dirname "$kexec")"
-cp -L "$kexec" "$st$kexec"
-for lib in $(ldd "$kexec" | grep -o '/[^ ]*'); do
-	mkdir -p "$st$(dirname "$lib")"
-	cp -L "$lib" "$st$lib"
-done
-: >"$st/modules.load"
-python3 "$tool" load-order "$root" "$rel" "${mods[@]}" | while IFS= read -r p; do
-	mkdir -p "$(dirname "$st/lib/modules/$rel/$p")"
-	cp "$root/lib/modules/$rel/$p" "$st/lib/modules/$rel/$p"
-	echo "$p" >>"$st/modules.load"
-done
+stage_base "$st"
+mkdir -p "$st/kdump"
+stage_exe "$st" "$(command -v kexec)"
+stage_modules "$st" "${mods[@]}"
 cp "$vmlinuz" "$st/kdump/vmlinuz"
 cp "$out/capture.img" "$st/kdump/initrd.img"
 echo "console=ttyS0 maxcpus=1 reset_devices irqpoll panic=1 rd.shell=0 rd.emergency=reboot" \
 	"savedump.target=/dev/vdb savedump.root=/dev/vda" >"$st/kdump/cmdline"
-cat >"$st/init" <<'EOS'
-#!/bin/sh
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-rel=$(uname -r)
-while read -r p; do insmod "/lib/modules/$rel/$p" || echo "INSMOD-FAILED $p"; done </modules.load
-EOS
-truth_guest_script >>"$st/init"
-cat >>"$st/init" <<'EOS'
+{
+	guest_init_head
+	truth_guest_script
+	cat <<'EOS'
 kexec -p /kdump/vmlinuz --initrd=/kdump/initrd.img --append="$(cat /kdump/cmdline)" || echo KEXEC-FAILED
 echo "CRASH-LOADED $(cat /sys/kernel/kexec_crash_loaded)"
 echo c >/proc/sysrq-trigger
 while :; do sleep 3600; done
 EOS
+} >"$st/init"
 chmod +x "$st/init"
-(cd "$st" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/first.img"
+pack "$st" "$work/first.img"
 
 # 3. Disks: the crashed system's root, and an empty target.
 log "disks"

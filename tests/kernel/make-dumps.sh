@@ -33,8 +33,8 @@ kroot=${2:?usage: make-dumps.sh custom|debian KROOT OUTDIR}
 out=${3:?usage: make-dumps.sh custom|debian KROOT OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tool=$here/dumptool.py
-# shellcheck source=tests/kernel/truth.sh
-. "$here/truth.sh"
+# shellcheck source=tests/kernel/guest.sh
+. "$here/guest.sh"
 
 log() { echo "make-dumps[$kind]: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -77,84 +77,16 @@ summary=$out/summary.txt
 t_all=$(now)
 
 # ---------------------------------------------------------------- initramfs
-applets=(sh mount umount insmod cat echo hexdump sed sort grep sleep uname
-	dd sync reboot ls mkdir cut tr head)
-
-# stage_base DIR: busybox, /dev/console, mount points.
-stage_base() {
-	local d=$1 a
-	mkdir -p "$d"/{bin,sbin,dev,proc,sys,tmp,lib/modules/"$rel"}
-	cp /bin/busybox "$d/bin/busybox"
-	for a in "${applets[@]}"; do ln -sf busybox "$d/bin/$a"; done
-	mknod -m 600 "$d/dev/console" c 5 1
-	mknod -m 666 "$d/dev/null" c 1 3
-}
-
-# stage_modules DIR MOD...: copy MODs and their dependencies (uncompressed)
-# and write DIR/modules.load, the insmod order.
-stage_modules() {
-	local d=$1 p src dst ko
-	shift
-	: >"$d/modules.load"
-	(($#)) || return 0
-	python3 "$tool" load-order "$root" "$rel" "$@" | while IFS= read -r p; do
-		src=$root/lib/modules/$rel/$p
-		ko=${p%.xz}
-		ko=${ko%.zst}
-		ko=${ko%.gz}
-		dst=$d/lib/modules/$rel/$ko
-		mkdir -p "$(dirname "$dst")"
-		case $p in
-		*.ko.xz) xz -dc "$src" >"$dst" ;;
-		*.ko.zst) zstd -qdc "$src" >"$dst" ;;
-		*.ko.gz) gzip -dc "$src" >"$dst" ;;
-		*) cp "$src" "$dst" ;;
-		esac
-		echo "$ko" >>"$d/modules.load"
-	done
-}
-
-# stage_exe DIR FILE: copy a dynamic executable and its libraries.
-stage_exe() {
-	local d=$1 f=$2 lib
-	mkdir -p "$d$(dirname "$f")"
-	cp -L "$f" "$d$f"
-	for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
-		mkdir -p "$d$(dirname "$lib")"
-		cp -L "$lib" "$d$lib"
-	done
-}
-
-pack() { (cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) >"$2"; }
-
 # Shared part of the first kernel's /init: load modules, print the truth.
 first_init_common() {
-	cat <<'EOS'
-#!/bin/sh
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-rel=$(uname -r)
-while read -r p; do
-	insmod "/lib/modules/$rel/$p" || echo "INSMOD-FAILED $p"
-done </modules.load
-echo 1 >/proc/sys/kernel/printk
-EOS
+	guest_init_head
+	echo 'echo 1 >/proc/sys/kernel/printk'
 	truth_guest_script
 }
 
 capture_init() {
+	guest_init_head
 	cat <<'EOS'
-#!/bin/sh
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-rel=$(uname -r)
-while read -r p; do
-	insmod "/lib/modules/$rel/$p" || echo "INSMOD-FAILED $p"
-done </modules.load
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 if [ -r /proc/vmcore ] && [ -b /dev/vda ]; then
