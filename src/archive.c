@@ -101,28 +101,6 @@ static struct sd_error *write_hole(struct tar_out *t, uint64_t len, const char *
  * kdump-compressed dumps (pages compressed one by one), xz, zstd, gzip and
  * bzip2 files (.ko.xz, initramfs) and x86 bzImages (vmlinuz).
  */
-static bool already_compressed(int fd, uint64_t off)
-{
-	uint8_t b[0x210];
-	if (off != 0)
-		return false;	/* the magic numbers are at the start of the file */
-	ssize_t n = sd_pread_full(fd, b, sizeof(b), 0);
-	if (n < 8)
-		return false;
-	static const struct {
-		const char *magic;
-		size_t len;
-	} magics[] = {
-		{ "KDUMP   ", 8 }, { "DISKDUMP", 8 }, { "\xfd" "7zXZ", 6 },
-		{ "\x28\xb5\x2f\xfd", 4 }, { "\x1f\x8b", 2 }, { "BZh", 3 },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(magics); i++)
-		if (!memcmp(b, magics[i].magic, magics[i].len))
-			return true;
-	/* bzImage: the setup header's "HdrS" at 0x202 (Documentation/x86/boot.rst). */
-	return n >= 0x206 && !memcmp(b + 0x202, "HdrS", 4);
-}
-
 static struct sd_error *tar_add_file(void *impl, const char *path, const struct sd_file_src *src,
 				     sd_progress_fn *progress, void *progress_arg)
 {
@@ -134,7 +112,7 @@ static struct sd_error *tar_add_file(void *impl, const char *path, const struct 
 
 	if (t->zstd) {
 		int level = sd_zstd_default_level(t->zstd);
-		if (src->n_ext && already_compressed(src->fd, src->ext[0].off))
+		if (src->n_ext && src->ext[0].off == 0 && sd_fd_is_compressed(src->fd))
 			level = SD_ZSTD_STORED;
 		if ((err = sd_zstd_set_level(t->zstd, level)))
 			return err;

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "plan.h"
+#include "buildid.h"
 
 enum sd_debuginfod_kind { SD_DEBUGINFOD_EXECUTABLE, SD_DEBUGINFOD_DEBUGINFO };
 

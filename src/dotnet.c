@@ -9,6 +9,7 @@
  * core itself and is skipped with the other memfds.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,75 +27,72 @@ bool sd_dotnet_is_managed_path(const char *path)
 }
 
 /* Runtime files next to libcoreclr.so that SOS and dotnet-dump need. */
-static const char *const runtime_files[] = {
-	"libmscordaccore.so",	/* DAC */
-	"libmscordbi.so",	/* DBI */
-	"libclrjit.so",
-	"libcoreclr.so",
-	"createdump",
+static const struct {
+	const char *name, *what;
+} runtime_files[] = {
+	{ "libmscordaccore.so", "the DAC (data access component) SOS reads the runtime with" },
+	{ "libmscordbi.so", "the DBI (debugger interface)" },
+	{ "libclrjit.so", "the JIT" },
+	{ "libcoreclr.so", "the runtime" },
+	{ "createdump", "createdump" },
 };
 
-static struct sd_error *add_runtime_file(struct sd_resolver *r, struct sd_plan *plan,
-					 const char *path, const char *what)
+static bool listed(const struct sd_plan *plan, const char *path)
 {
-	if (sd_plan_find_archive_path(plan, sd_archive_path_of(path)))
-		return NULL;	/* mapped, so already collected */
 	for (size_t i = 0; i < plan->n_items; i++)
 		if (plan->items[i].orig_path && strcmp(plan->items[i].orig_path, path) == 0)
-			return NULL;	/* listed (perhaps as missing or mismatch) */
-	struct sd_item *item;
-	struct sd_error *err = sd_plan_add(plan, SD_ROLE_DOTNET_RUNTIME, SD_STATUS_MISSING, &item);
-	if (err)
-		return err;
-	if ((err = sd_item_set(&item->orig_path, path)) ||
-	    (err = sd_item_set(&item->name, sd_basename(path))))
-		return err;
-	const char *const paths[] = { path };
-	if ((err = sd_resolve_binary(r, item, paths, 1, SD_FIND_PATHS)))
-		return err;
-	if (item->fd < 0)
-		return sd_item_reason(item, "%s: not found in the runtime directory of the dump's "
-					    "libcoreclr.so", what);
-	if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(path))))
-		return err;
-	/* These are not in the core, so there is no build-id to check against. */
-	return sd_item_reason(item, "%s, from the runtime directory of the dump's libcoreclr.so",
-			      what);
+			return true;
+	return false;
 }
 
-static struct sd_error *add_pdb(struct sd_resolver *r, struct sd_plan *plan, size_t dll_index)
+static struct sd_error *runtime_need(struct sd_plan *plan, const char *path, const char *what,
+				     enum sd_if_missing if_missing)
 {
-	const struct sd_item *dll = &plan->items[dll_index];
-	size_t n = strlen(dll->orig_path);
-	_cleanup_free_ char *pdb = strdup(dll->orig_path);
-	if (!pdb)
-		return &sd_enomem;
-	memcpy(pdb + n - 4, isupper((unsigned char)pdb[n - 3]) ? ".PDB" : ".pdb", 4);
-	int fd = sd_root_open(r->root, pdb);
-	if (fd < 0)
-		return NULL;	/* most assemblies ship without one */
-	close(fd);
+	if (listed(plan, path))
+		return NULL;	/* mapped, so collected already */
 	struct sd_item *item;
-	struct sd_error *err = sd_plan_add(plan, SD_ROLE_MANAGED_PDB, SD_STATUS_MISSING, &item);
-	if (err)
+	struct sd_error *err;
+	if ((err = sd_plan_need(plan, SD_ROLE_DOTNET_RUNTIME, sd_basename(path), path,
+				SD_FIND_PATHS, SD_VERIFY_EXISTS, &item)) ||
+	    (err = sd_strv_add(&item->candidates, path)) ||
+	    (err = sd_item_set(&item->archive_path, sd_archive_path_of(path))))
 		return err;
-	item->parent = dll_index;
-	item->optional = true;
-	if ((err = sd_item_set(&item->orig_path, pdb)) ||
-	    (err = sd_item_set(&item->name, sd_basename(pdb))))
-		return err;
-	const char *const paths[] = { pdb };
-	if ((err = sd_resolve_binary(r, item, paths, 1, SD_FIND_PATHS)))
-		return err;
-	free(item->reason);
-	item->reason = NULL;
-	if (item->fd >= 0)
-		return sd_item_set(&item->archive_path, sd_archive_path_of(pdb));
+	item->if_missing = if_missing;
+	item->want_debug = true;
+	/* These are not in the core, so there is no build-id to check them against. */
+	if (asprintf(&item->why, "%s, from the runtime directory of the dump's libcoreclr.so",
+		     what) < 0) {
+		item->why = NULL;
+		return &sd_enomem;
+	}
 	return NULL;
 }
 
-struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_resolver *r,
-				   struct sd_plan *plan)
+/* The .pdb beside an assembly, if there is one: most ship without. */
+static struct sd_error *pdb_need(struct sd_plan *plan, size_t dll_index)
+{
+	const char *dll = plan->items[dll_index].orig_path;
+	size_t n = strlen(dll);
+	_cleanup_free_ char *pdb = strdup(dll);
+	if (!pdb)
+		return &sd_enomem;
+	memcpy(pdb + n - 4, isupper((unsigned char)pdb[n - 3]) ? ".PDB" : ".pdb", 4);
+	if (listed(plan, pdb))
+		return NULL;
+	struct sd_item *item;
+	struct sd_error *err;
+	if ((err = sd_plan_need(plan, SD_ROLE_MANAGED_PDB, sd_basename(pdb), pdb, SD_FIND_PATHS,
+				SD_VERIFY_EXISTS, &item)) ||
+	    (err = sd_strv_add(&item->candidates, pdb)) ||
+	    (err = sd_item_set(&item->archive_path, sd_archive_path_of(pdb))))
+		return err;
+	item->parent = dll_index;
+	item->optional = true;
+	item->if_missing = SD_MISSING_OMIT;
+	return NULL;
+}
+
+struct sd_error *sd_dotnet_inspect(struct sd_plan *plan)
 {
 	struct sd_error *err;
 	const char *coreclr = NULL;
@@ -112,14 +110,11 @@ struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_resolver *r,
 	if ((err = sd_strv_add(&plan->notes, "a .NET core: collected the runtime's DAC, DBI and "
 					      "managed assemblies for SOS")))
 		return err;
-	static const char *const what[] = {
-		"DAC", "DBI", "JIT", "runtime", "createdump",
-	};
 	for (size_t i = 0; i < ARRAY_SIZE(runtime_files); i++) {
-		_cleanup_free_ char *path = sd_path_join(dir, runtime_files[i]);
+		_cleanup_free_ char *path = sd_path_join(dir, runtime_files[i].name);
 		if (!path)
 			return &sd_enomem;
-		if ((err = add_runtime_file(r, plan, path, what[i])))
+		if ((err = runtime_need(plan, path, runtime_files[i].what, SD_MISSING_REPORT)))
 			return err;
 	}
 	/*
@@ -127,23 +122,23 @@ struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_resolver *r,
 	 * DOTNET_ROOT/shared/Microsoft.NETCore.App/X.Y.Z. An apphost
 	 * executable is the core's executable and is collected already.
 	 */
-	_cleanup_free_ char *up = NULL;
-	if (asprintf(&up, "%s/../../../dotnet", dir) >= 0) {
-		_cleanup_free_ char *host = NULL;
-		if (sd_path_normalize(up, &host) == NULL) {
-			int fd = sd_root_open(r->root, host);
-			if (fd >= 0) {
-				close(fd);
-				if ((err = add_runtime_file(r, plan, host, "host")))
-					return err;
-			}
-		}
+	_cleanup_free_ char *up = NULL, *host = NULL;
+	if (asprintf(&up, "%s/../../../dotnet", dir) < 0) {
+		up = NULL;
+		return &sd_enomem;
+	}
+	if ((err = sd_path_normalize(up, &host))) {
+		if (err == &sd_enomem)
+			return err;
+		sd_error_destroy(err);	/* the runtime is not in a DOTNET_ROOT layout */
+	} else if ((err = runtime_need(plan, host, "the dotnet host", SD_MISSING_OMIT))) {
+		return err;
 	}
 	size_t n = plan->n_items;
 	for (size_t i = 0; i < n; i++) {
 		const struct sd_item *it = &plan->items[i];
-		if (it->role == SD_ROLE_MANAGED && it->orig_path && it->status == SD_STATUS_FOUND &&
-		    (err = add_pdb(r, plan, i)))
+		if (it->role == SD_ROLE_MANAGED && it->orig_path && it->status == SD_STATUS_WANTED &&
+		    (err = pdb_need(plan, i)))
 			return err;
 	}
 	return NULL;

@@ -200,10 +200,15 @@ static struct sd_error *core_note(struct sd_core *core, const GElf_Nhdr *nhdr, c
 		return err;
 	case NT_PRPSINFO:
 		core->has_process_notes = true;
-		if (!core->has_prpsinfo &&
-		    !sd_parse_prpsinfo(desc, nhdr->n_descsz, core->layout, core->machine,
-				       &core->prpsinfo))
-			core->has_prpsinfo = true;
+		if (!core->has_prpsinfo) {
+			/* A malformed NT_PRPSINFO costs the command line, nothing else. */
+			err = sd_parse_prpsinfo(desc, nhdr->n_descsz, core->layout, core->machine,
+						&core->prpsinfo);
+			if (err == &sd_enomem)
+				return err;
+			core->has_prpsinfo = err == NULL;
+			sd_error_destroy(err);
+		}
 		return NULL;
 	case NT_PRSTATUS:
 		if (core->signal < 0)
@@ -805,4 +810,68 @@ void sd_dwarf_types_ktypes(struct sd_dwarf_types *d, struct sd_ktypes *ret)
 	ret->size = dw_size;
 	ret->arg = d;
 	ret->source = "dwarf";
+}
+
+enum { MAX_SEGMENTS = 1 << 22 };
+
+static int segment_cmp(const void *a, const void *b)
+{
+	const struct sd_elf_segment *x = a, *y = b;
+	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+struct sd_error *sd_elf_load_segments(int fd, struct sd_elf_segment **ret, size_t *ret_n)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return sd_error_errno(errno, "fstat");
+	elf_version(EV_CURRENT);
+	/* ELF_C_READ reads only the headers asked for: a vmcore is never read whole. */
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf)
+		return sd_error_create(SD_ERROR_INPUT, "not an ELF file: %s", elf_errmsg(-1));
+	struct sd_error *err = NULL;
+	struct sd_elf_segment *v = NULL;
+	size_t phnum = 0, n = 0;
+	if (elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &phnum) != 0 || phnum == 0 ||
+	    phnum > MAX_SEGMENTS) {
+		err = sd_error_create(SD_ERROR_INPUT, "no usable program headers");
+		goto out;
+	}
+	if (!(v = malloc(phnum * sizeof(*v)))) {
+		err = &sd_enomem;
+		goto out;
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			err = sd_error_create(SD_ERROR_INPUT, "program header %zu: %s", i,
+					      elf_errmsg(-1));
+			goto out;
+		}
+		if (ph.p_type != PT_LOAD || ph.p_vaddr == 0 || ph.p_memsz == 0)
+			continue;
+		struct sd_elf_segment s = { .vaddr = ph.p_vaddr, .offset = ph.p_offset,
+					    .filesz = ph.p_filesz, .memsz = ph.p_memsz };
+		/* Only what lies in the file: a hostile header cannot send reads elsewhere. */
+		if (s.offset > size || s.filesz > size - s.offset || s.filesz > s.memsz ||
+		    s.vaddr + s.memsz < s.vaddr) {
+			err = sd_error_create(SD_ERROR_INPUT, "program header %zu lies outside the "
+					      "file", i);
+			goto out;
+		}
+		v[n++] = s;
+	}
+	if (!n) {
+		err = sd_error_create(SD_ERROR_INPUT, "no segment with a virtual address");
+		goto out;
+	}
+	qsort(v, n, sizeof(*v), segment_cmp);
+	*ret = take_ptr(v);
+	*ret_n = n;
+out:
+	free(v);
+	elf_end(elf);
+	return err;
 }

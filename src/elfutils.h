@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "notes.h"
-#include "plan.h"
+#include "buildid.h"
 
 struct sd_elf_info {
 	int type;		/* ET_* */
@@ -38,6 +38,19 @@ void sd_elf_info_deinit(struct sd_elf_info *info);
 
 /* Just the build-id; returns false when the file has none or is not ELF. */
 bool sd_elf_build_id(int fd, struct sd_build_id *ret);
+
+/* A PT_LOAD segment of an ELF file: where its bytes are in the file and in memory. */
+struct sd_elf_segment {
+	uint64_t vaddr, filesz, memsz, offset;
+};
+
+/*
+ * The PT_LOAD segments of an ELF file (an ELF vmcore) that have a virtual
+ * address, sorted by it, program headers past 65535 included (PN_XNUM).
+ * SD_ERROR_INPUT if there are none, or one lies outside the file or
+ * overlaps the address space's end: then none is to be trusted.
+ */
+struct sd_error *sd_elf_load_segments(int fd, struct sd_elf_segment **ret, size_t *ret_n);
 
 /* An ELF core file: a userland core or an ELF kernel dump. */
 struct sd_core;

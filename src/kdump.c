@@ -8,14 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "elfutils.h"
 #include "kdump.h"
 #include "util.h"
 #include "vmcoreinfo.h"
-
-/* A PT_LOAD segment with a virtual address (see elf_segments()). */
-struct vseg {
-	uint64_t vaddr, filesz, memsz, offset;
-};
 
 struct sd_kdump {
 	kdump_ctx_t *ctx;
@@ -23,7 +19,7 @@ struct sd_kdump {
 	char *arch;
 	char *format;
 	char *release;
-	struct vseg *segs;	/* ELF dumps: segments with virtual addresses */
+	struct sd_elf_segment *segs;	/* ELF dumps: segments with virtual addresses */
 	size_t n_segs;
 	int fd;
 };
@@ -75,74 +71,23 @@ static char *vmcoreinfo_copy(struct sd_kdump *k)
 
 
 
-enum { MAX_SEGMENTS = 1 << 22 };
-
-static int vseg_cmp(const void *a, const void *b)
-{
-	const struct vseg *x = a, *y = b;
-	return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
-}
-
-static uint64_t rd(const uint8_t *p, unsigned size, bool be)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < size; i++)
-		v |= (uint64_t)p[be ? size - 1 - i : i] << (8 * i);
-	return v;
-}
-
 /* Read the segment table; on any inconsistency, none (libkdumpfile does it all). */
 static void elf_segments(struct sd_kdump *k, int fd)
 {
-	uint8_t h[64];
-	struct stat st;
-	if (fstat(fd, &st) < 0 || sd_pread_full(fd, h, sizeof(h), 0) != sizeof(h) ||
-	    memcmp(h, ELFMAG, SELFMAG) || h[EI_CLASS] != ELFCLASS64)
+	struct sd_elf_segment *v;
+	size_t n;
+	struct sd_error *err = sd_elf_load_segments(fd, &v, &n);
+	if (err) {
+		sd_error_destroy(err);
 		return;
-	bool be = h[EI_DATA] == ELFDATA2MSB;
-	uint64_t phoff = rd(h + 32, 8, be), shoff = rd(h + 40, 8, be);
-	uint64_t phentsize = rd(h + 54, 2, be), phnum = rd(h + 56, 2, be);
-	if (phnum == PN_XNUM) {	/* the real count is section 0's sh_info */
-		uint8_t sh[64];
-		if (!shoff || sd_pread_full(fd, sh, sizeof(sh), (off_t)shoff) != sizeof(sh))
-			return;
-		phnum = rd(sh + 44, 4, be);
 	}
-	if (phentsize != 56 || phnum == 0 || phnum > MAX_SEGMENTS ||
-	    phoff > (uint64_t)st.st_size || phnum * 56 > (uint64_t)st.st_size - phoff)
-		return;
-	uint8_t *ph = malloc(phnum * 56);
-	struct vseg *v = malloc(phnum * sizeof(*v));
-	size_t n = 0;
-	if (!ph || !v || sd_pread_full(fd, ph, phnum * 56, (off_t)phoff) != (ssize_t)(phnum * 56))
-		goto fail;
-	for (uint64_t i = 0; i < phnum; i++) {
-		const uint8_t *p = ph + i * 56;
-		struct vseg s = { .vaddr = rd(p + 16, 8, be), .offset = rd(p + 8, 8, be),
-				  .filesz = rd(p + 32, 8, be), .memsz = rd(p + 40, 8, be) };
-		if (rd(p, 4, be) != PT_LOAD || s.vaddr == 0 || s.memsz == 0)
-			continue;
-		/* Only what lies in the file: a hostile header cannot send reads elsewhere. */
-		if (s.offset > (uint64_t)st.st_size || s.filesz > (uint64_t)st.st_size - s.offset ||
-		    s.filesz > s.memsz || s.vaddr + s.memsz < s.vaddr)
-			goto fail;
-		v[n++] = s;
-	}
-	if (!n)
-		goto fail;
-	qsort(v, n, sizeof(*v), vseg_cmp);
-	free(ph);
 	k->segs = v;
 	k->n_segs = n;
 	k->fd = fd;
-	return;
-fail:
-	free(ph);
-	free(v);
 }
 
 /* The segment holding addr, or NULL. */
-static const struct vseg *find_seg(const struct sd_kdump *k, uint64_t addr)
+static const struct sd_elf_segment *find_seg(const struct sd_kdump *k, uint64_t addr)
 {
 	size_t lo = 0, hi = k->n_segs;
 	while (lo < hi) {
@@ -154,7 +99,7 @@ static const struct vseg *find_seg(const struct sd_kdump *k, uint64_t addr)
 	}
 	if (lo == 0)
 		return NULL;
-	const struct vseg *s = &k->segs[lo - 1];
+	const struct sd_elf_segment *s = &k->segs[lo - 1];
 	return addr - s->vaddr < s->memsz ? s : NULL;
 }
 
@@ -272,7 +217,7 @@ static size_t kd_read(void *arg, uint64_t addr, void *buf, size_t len)
 	while (done < len) {
 		uint64_t a = addr + done;
 		size_t want = len - done, n;
-		const struct vseg *s = k->n_segs ? find_seg(k, a) : NULL;
+		const struct sd_elf_segment *s = k->n_segs ? find_seg(k, a) : NULL;
 		if (s) {
 			uint64_t in = a - s->vaddr, left = s->memsz - in;
 			if (want > left)

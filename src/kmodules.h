@@ -15,7 +15,7 @@
 #include "error.h"
 #include "kmem.h"
 #include "ktypes.h"
-#include "plan.h"
+#include "buildid.h"
 
 enum { SD_KMODULES_MAX = 65536 };
 

@@ -28,8 +28,7 @@ static const char preamble[] =
 static const struct sd_item *find_role(const struct sd_plan *plan, enum sd_role role)
 {
 	for (size_t i = 0; i < plan->n_items; i++)
-		if (plan->items[i].role == role && plan->items[i].archive_path &&
-		    plan->items[i].fd >= 0)
+		if (plan->items[i].role == role && plan->items[i].pack)
 			return &plan->items[i];
 	return NULL;
 }
@@ -105,8 +104,7 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	const struct sd_item *clr = NULL;
 	for (size_t i = 0; i < plan->n_items && !clr; i++) {
 		const struct sd_item *it = &plan->items[i];
-		if (it->archive_path && it->fd >= 0 &&
-		    strcmp(sd_basename(it->archive_path), "libcoreclr.so") == 0)
+		if (it->pack && strcmp(sd_basename(it->archive_path), "libcoreclr.so") == 0)
 			clr = it;
 	}
 	if (!clr)
@@ -159,7 +157,7 @@ static const struct sd_item *debug_of(const struct sd_plan *plan, const struct s
 	size_t index = (size_t)(item - plan->items);
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
-		if (it->role == debug_role && it->parent == index && it->fd >= 0 && it->archive_path)
+		if (it->role == debug_role && it->parent == index && it->pack)
 			return it;
 	}
 	return NULL;
@@ -167,7 +165,7 @@ static const struct sd_item *debug_of(const struct sd_plan *plan, const struct s
 
 static bool packable(const struct sd_item *it)
 {
-	return it->archive_path && it->fd >= 0;
+	return it->pack;
 }
 
 static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)

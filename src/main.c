@@ -23,19 +23,9 @@
 
 #include "cleanup.h"
 #include "debuginfod.h"
-#include "dump.h"
-#include "elfutils.h"
-#include "flatten.h"
-#include "hash.h"
-#include "kdump.h"
-#include "kernel.h"
-#include "launcher.h"
 #include "manifest.h"
 #include "output.h"
-#include "pack.h"
-#include "resolve.h"
-#include "root.h"
-#include "userland.h"
+#include "pipeline.h"
 #include "util.h"
 
 /* Exit codes (documented in --help, the man page and README). */
@@ -50,21 +40,9 @@ enum {
 enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE };
 
 struct config {
-	const char *dump;
-	const char *output;
-	bool output_is_dir;
-	enum sd_compression compression;
-	int level;
-	int jobs;
-	const char *root;
-	struct sd_strv debug_dirs;
-	bool list;
+	struct sd_options o;	/* what the pipeline needs */
 	bool json;
-	bool allow_mismatch;
-	bool force;
-	bool debuginfod;
 	enum progress_mode progress;
-	uint64_t max_size;	/* 0: no limit but the free space */
 	int verbose;		/* -1 quiet, 0 normal, 1+ verbose */
 };
 
@@ -208,62 +186,62 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	while ((c = getopt_long(argc, argv, "o:F:l:j:Lqvh V", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			cfg->output = optarg;
+			cfg->o.output = optarg;
 			break;
 		case OPT_OUTPUT_DIR:
 			output_dir = optarg;
 			break;
 		case 'F':
 			if (!strcmp(optarg, "zstd") || !strcmp(optarg, "zst"))
-				cfg->compression = SD_COMPRESS_ZSTD;
+				cfg->o.compression = SD_COMPRESS_ZSTD;
 			else if (!strcmp(optarg, "gzip") || !strcmp(optarg, "gz"))
-				cfg->compression = SD_COMPRESS_GZIP;
+				cfg->o.compression = SD_COMPRESS_GZIP;
 			else if (!strcmp(optarg, "xz"))
-				cfg->compression = SD_COMPRESS_XZ;
+				cfg->o.compression = SD_COMPRESS_XZ;
 			else if (!strcmp(optarg, "none") || !strcmp(optarg, "tar"))
-				cfg->compression = SD_COMPRESS_NONE;
+				cfg->o.compression = SD_COMPRESS_NONE;
 			else
 				return usage_error("invalid --format '%s' (zstd, gzip, xz or none)",
 						   optarg);
 			break;
 		case 'l':
-			if (!parse_int(optarg, 1, 22, &cfg->level))
+			if (!parse_int(optarg, 1, 22, &cfg->o.level))
 				return usage_error("invalid --level '%s' (1 to 22 for zstd, 1 to 9 "
 						   "for gzip and xz)", optarg);
 			break;
 		case 'j':
-			if (!parse_int(optarg, 0, 256, &cfg->jobs))
+			if (!parse_int(optarg, 0, 256, &cfg->o.jobs))
 				return usage_error("invalid --jobs '%s' (0 to 256; 0: all CPUs)",
 						   optarg);
 			break;
 		case OPT_FORCE:
-			cfg->force = true;
+			cfg->o.force = true;
 			break;
 		case OPT_MAX_SIZE:
-			if (!parse_size(optarg, &cfg->max_size) || cfg->max_size < 1024 * 1024)
+			if (!parse_size(optarg, &cfg->o.max_size) || cfg->o.max_size < 1024 * 1024)
 				return usage_error("invalid --max-size '%s' (a size of at least 1M, "
 						   "with an optional K, M, G or T suffix)", optarg);
 			break;
 		case OPT_ROOT:
-			cfg->root = optarg;
+			cfg->o.root = optarg;
 			break;
 		case OPT_DEBUG_DIR:
 			if (optarg[0] != '/')
 				return usage_error("--debug-dir '%s' must be an absolute path (inside "
 						   "--root)", optarg);
-			if (sd_strv_add(&cfg->debug_dirs, optarg)) {
+			if (sd_strv_add(&cfg->o.debug_dirs, optarg)) {
 				fprintf(stderr, "%s: out of memory\n", progname);
 				return EXIT_ERROR;
 			}
 			break;
 		case OPT_ALLOW_MISMATCH:
-			cfg->allow_mismatch = true;
+			cfg->o.allow_mismatch = true;
 			break;
 		case OPT_NO_DEBUGINFOD:
-			cfg->debuginfod = false;
+			cfg->o.debuginfod = false;
 			break;
 		case 'L':
-			cfg->list = true;
+			cfg->o.list = true;
 			break;
 		case OPT_JSON:
 			cfg->json = true;
@@ -303,66 +281,18 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		return usage_error("%s", "missing DUMP argument");
 	if (optind + 1 < argc)
 		return usage_error("unexpected argument '%s' (one DUMP at a time)", argv[optind + 1]);
-	cfg->dump = argv[optind];
-	if (output_dir && cfg->output)
+	cfg->o.dump = argv[optind];
+	if (output_dir && cfg->o.output)
 		return usage_error("%s", "--output and --output-dir are exclusive");
 	if (output_dir) {
-		cfg->output = output_dir;
-		cfg->output_is_dir = true;
+		cfg->o.output = output_dir;
+		cfg->o.output_is_dir = true;
 	}
-	if (cfg->output && !cfg->output[0])
+	if (cfg->o.output && !cfg->o.output[0])
 		return usage_error("%s", "empty output name");
-	if (cfg->json && !cfg->list)
+	if (cfg->json && !cfg->o.list)
 		return usage_error("%s", "--json needs --list");
 	return -1;
-}
-
-static const char *compression_ext(enum sd_compression c)
-{
-	switch (c) {
-	case SD_COMPRESS_ZSTD:
-		return ".tar.zst";
-	case SD_COMPRESS_GZIP:
-		return ".tar.gz";
-	case SD_COMPRESS_XZ:
-		return ".tar.xz";
-	case SD_COMPRESS_NONE:
-		return ".tar";
-	}
-	return ".tar";
-}
-
-/* The archive's top directory: the output's name without its extension. */
-static char *top_name(const char *output)
-{
-	const char *base = sd_basename(output);
-	static const char *const exts[] = { ".tar.zst", ".tar.gz", ".tar.xz", ".tgz", ".tar",
-					    ".tzst", ".txz" };
-	size_t n = strlen(base);
-	for (size_t i = 0; i < ARRAY_SIZE(exts); i++) {
-		if (sd_str_has_suffix(base, exts[i]) && n > strlen(exts[i])) {
-			n -= strlen(exts[i]);
-			break;
-		}
-	}
-	return strndup(base, n);
-}
-
-/* Name of the dump inside the archive: its own name, unless that collides. */
-static char *dump_archive_name(const struct sd_plan *plan, const char *dump)
-{
-	const char *base = sd_basename(dump);
-	bool clash = !base[0] || !strcmp(base, ".") || !strcmp(base, "..") ||
-		     !strcmp(base, "manifest.json") || sd_str_has_prefix(base, "run-");
-	for (size_t i = 0; i < plan->n_items && !clash; i++) {
-		const char *ap = plan->items[i].archive_path;
-		size_t n = strlen(base);
-		clash = ap && !strncmp(ap, base, n) && (ap[n] == '/' || !ap[n]);
-	}
-	char *name;
-	if (asprintf(&name, clash ? "dump-%s" : "%s", base[0] ? base : "core") < 0)
-		return NULL;
-	return name;
 }
 
 static void print_error(const struct sd_error *err)
@@ -400,14 +330,16 @@ enum { REPORT_PER_ROLE = 3 };
 static void report_items(const struct sd_plan *plan, int verbose)
 {
 	char hex[2 * SD_BUILD_ID_MAX + 1];
-	size_t shown[SD_ROLE_GENERATED + 1][SD_STATUS_SKIPPED + 1] = {{0}};
-	size_t total[SD_ROLE_GENERATED + 1][SD_STATUS_SKIPPED + 1] = {{0}};
+	size_t shown[SD_ROLE_GENERATED + 1][SD_STATUS_WANTED + 1] = {{0}};
+	size_t total[SD_ROLE_GENERATED + 1][SD_STATUS_WANTED + 1] = {{0}};
 	for (size_t i = 0; i < plan->notes.n; i++)
 		fprintf(stderr, "%s: note: %s\n", progname, plan->notes.v[i]);
 	for (size_t i = 0; i < plan->n_items; i++)
 		total[plan->items[i].role][plan->items[i].status]++;
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
+		if (it->omit)
+			continue;
 		bool bad = it->status == SD_STATUS_MISSING || it->status == SD_STATUS_MISMATCH;
 		if (!bad && verbose < 1)
 			continue;
@@ -438,319 +370,45 @@ static void report_items(const struct sd_plan *plan, int verbose)
 	}
 }
 
-/* The output's name: --output/--output-dir, else ./savedump-DUMP.tar.EXT. */
-static struct sd_error *output_name(const struct config *cfg, char **ret_output, char **ret_top)
-{
-	char *output = NULL;
-	if (cfg->output)
-		output = strdup(cfg->output);
-	else if (asprintf(&output, "savedump-%s%s", sd_basename(cfg->dump),
-			  compression_ext(cfg->compression)) < 0)
-		output = NULL;
-	char *top = output ? (cfg->output_is_dir ? strdup("") : top_name(output)) : NULL;
-	if (!output || !top) {
-		free(output);
-		return &sd_enomem;
-	}
-	if (!cfg->force && access(output, F_OK) == 0) {
-		struct sd_error *err = sd_error_create(
-			SD_ERROR_EXISTS, "%s already exists (use --force to replace it)", output);
-		free(output);
-		free(top);
-		return err;
-	}
-	*ret_output = output;
-	*ret_top = top;
-	return NULL;
-}
-
-/* The directory the output goes into (for its free space and temporary files). */
-static char *output_parent(const char *output)
-{
-	char *dir = strdup(output);
-	if (!dir)
-		return NULL;
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')	/* --output-dir DIR/ */
-		dir[--n] = '\0';
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	return dir;
-}
-
-/*
- * A flattened dump is written back into a real one, in an unnamed file next
- * to the output (the capture kernel's /tmp is RAM), or in $TMPDIR for --list.
- */
-static struct sd_error *unflatten(const struct config *cfg, const char *output, int fd,
-				  struct sd_plan *plan, int *ret_fd)
-{
-	_cleanup_free_ char *dir = NULL;
-	if (output) {
-		dir = output_parent(output);
-	} else {
-		const char *t = getenv("TMPDIR");
-		dir = strdup(t && *t ? t : "/var/tmp");
-	}
-	if (!dir)
-		return &sd_enomem;
-	int out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (out < 0)
-		return sd_error_errno(errno, "%s: cannot create a temporary file to reassemble the "
-				      "flattened dump", dir);
-	struct sd_sha256 *h = NULL;
-	uint64_t size;
-	bool truncated = false;
-	char hex[65];
-	struct sd_error *err = sd_sha256_create(&h);
-	if (!err)
-		err = sd_flattened_reassemble(fd, cfg->dump, out, h, &size, &truncated);
-	if (err) {
-		sd_sha256_destroy(h);
-		close(out);
-		return err;
-	}
-	sd_sha256_final(h, hex);
-	sd_sha256_destroy(h);
-	if ((err = sd_plan_note(plan, "%s is in the flattened format (sha256 %s); the "
-				"archive holds the dump it describes, reassembled", cfg->dump, hex))) {
-		close(out);
-		return err;
-	}
-	if (truncated &&
-	    (err = sd_plan_damage(plan, "the flattened dump ends without its end marker (truncated)"))) {
-		close(out);
-		return err;
-	}
-	*ret_fd = out;
-	return NULL;
-}
-
-/*
- * Keep what is packed within --max-size and within the output file system's
- * free space (less a reserve), counting uncompressed sizes: compression can
- * only make the archive smaller.
- */
-static struct sd_error *fit_output(const struct config *cfg, const char *output,
-				   struct sd_plan *plan)
-{
-	struct sd_error *err;
-	if (cfg->max_size) {
-		char why[64];
-		snprintf(why, sizeof(why), "--max-size %" PRIu64, cfg->max_size);
-		if ((err = sd_plan_fit(plan, cfg->max_size, why)))
-			return err;
-	}
-	_cleanup_free_ char *dir = output_parent(output);
-	if (!dir)
-		return &sd_enomem;
-	struct statvfs vfs;
-	if (statvfs(dir, &vfs) < 0)
-		return NULL;	/* the writer reports an unusable directory */
-	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	const uint64_t reserve = 16 << 20;
-	if (sd_plan_packed_size(plan) <= avail)
-		return NULL;
-	_cleanup_free_ char *why = NULL;
-	if (asprintf(&why, "the free space on %s (%" PRIu64 " bytes)", dir, avail) < 0)
-		return &sd_enomem;
-	return sd_plan_fit(plan, avail > reserve ? avail - reserve : 0, why);
-}
-
 static int run(struct config *cfg)
 {
-	struct sd_error *err = NULL;
-	struct sd_root *root = NULL;
-	struct sd_core *core = NULL;
-	struct sd_kdump *kdump = NULL;
-	struct sd_resolver resolver = {0};
 	struct sd_plan plan;
-	_cleanup_free_ char *output = NULL, *top = NULL, *dump_name = NULL;
-	int status = EXIT_OK, flat_fd = -1, fd = -1;
+	_cleanup_free_ char *output = NULL;
+	int status;
 	sd_plan_init(&plan);
+	cfg->o.progress_bar = cfg->progress == PROGRESS_BAR ||
+			      (cfg->progress == PROGRESS_AUTO && cfg->verbose >= 0 && isatty(2));
+	cfg->o.progress_json = cfg->progress == PROGRESS_JSON;
 
-	/* Fail before reading a byte of a large dump if the output is taken. */
-	if (!cfg->list && (err = output_name(cfg, &output, &top)))
-		goto out;
-	/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
-	fd = open(cfg->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
-	if (fd < 0 && errno == EPERM)
-		fd = open(cfg->dump, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = sd_error_errno(errno, "%s", cfg->dump);
-		if (errno == ENOENT || errno == EISDIR)
-			err->code = SD_ERROR_INPUT;
+	struct sd_error *err = sd_pipeline_run(&cfg->o, &plan, &output);
+	if (err) {
+		print_error(err);
+		status = exit_for_error(err);
+		sd_error_destroy(err);
 		goto out;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		err = sd_error_errno(errno, "%s", cfg->dump);
-		goto out;
-	}
-	enum sd_dump_format format;
-	if ((err = sd_dump_probe(fd, cfg->dump, &format)))
-		goto out;
-	int dump_fd = fd;
-	const char *arch_hint = NULL;
-	if (format == SD_FORMAT_FLATTENED) {
-		if ((err = unflatten(cfg, output, fd, &plan, &flat_fd)))
-			goto out;
-		dump_fd = flat_fd;
-		if ((err = sd_dump_probe(dump_fd, cfg->dump, &format)))
-			goto out;
-	}
-	bool kernel = format != SD_FORMAT_ELF;
-	if (format == SD_FORMAT_ELF) {
-		if ((err = sd_core_open(dump_fd, cfg->dump, &core)))
-			goto out;
-		if (!sd_core_has_process_notes(core)) {
-			if (!sd_core_vmcoreinfo(core, NULL)) {
-				err = sd_error_create(SD_ERROR_INPUT, "%s: ELF core without process "
-						      "notes (NT_FILE/NT_PRPSINFO) or VMCOREINFO: "
-						      "not a Linux core or crash dump", cfg->dump);
-				goto out;
-			}
-			kernel = true;
-			arch_hint = sd_elf_machine_name(sd_core_machine(core));
-		}
-	}
-	if (kernel && (err = sd_kdump_open(dump_fd, cfg->dump, arch_hint, &kdump)))
-		goto out;
-
-	if ((err = sd_root_create(cfg->root, &root)))
-		goto out;
-	if ((err = sd_resolver_init(&resolver, root, &cfg->debug_dirs, cfg->debuginfod,
-				    cfg->allow_mismatch)))
-		goto out;
-	const char *arch = kdump ? sd_kdump_arch(kdump)
-				 : sd_elf_machine_name(sd_core_machine(core));
-	const char *fmt_name = kdump ? sd_kdump_format(kdump) : "elf-core";
-	if (!(plan.dump_path = strdup(cfg->dump)) ||
-	    asprintf(&plan.dump_format, "%s%s", fmt_name,
-		     flat_fd >= 0 ? " (from flattened)" : "") < 0 ||
-	    (arch && !(plan.arch = strdup(arch)))) {
-		plan.dump_format = NULL;
-		err = &sd_enomem;
-		goto out;
-	}
-
-	struct sd_item *dump;
-	if ((err = sd_plan_add(&plan, SD_ROLE_DUMP, SD_STATUS_FOUND, &dump)))
-		goto out;
-	struct stat dst;
-	if (fstat(dump_fd, &dst) < 0) {
-		err = sd_error_errno(errno, "%s", cfg->dump);
-		goto out;
-	}
-	dump->size = (uint64_t)dst.st_size;
-	dump->fd = fcntl(dump_fd, F_DUPFD_CLOEXEC, 3);
-	if (dump->fd < 0 || (err = sd_item_set(&dump->orig_path, cfg->dump)) ||
-	    (err = sd_item_set(&dump->name, sd_basename(cfg->dump)))) {
-		if (!err)
-			err = sd_error_errno(errno, "dup");
-		goto out;
-	}
-
-	if (kdump)
-		err = sd_kernel_inspect(kdump, &resolver, &plan);
-	else
-		err = sd_userland_inspect(core, &resolver, &plan);
-	if (err)
-		goto out;
-	/* Inspection is over: drop the readers' caches and mappings before packing. */
-	sd_kdump_destroy(kdump);
-	kdump = NULL;
-	sd_core_destroy(core);
-	core = NULL;
-
-	/* Sizes of what was found, for --list and the size limits. */
-	for (size_t i = 0; i < plan.n_items; i++) {
-		struct sd_item *it = &plan.items[i];
-		struct stat ist;
-		if (it->fd >= 0 && fstat(it->fd, &ist) == 0 && S_ISREG(ist.st_mode))
-			it->size = (uint64_t)ist.st_size;
-	}
-	if (!(dump_name = dump_archive_name(&plan, cfg->dump))) {
-		err = &sd_enomem;
-		goto out;
-	}
-	if (!(plan.items[0].archive_path = strdup(dump_name))) {
-		err = &sd_enomem;
-		goto out;
-	}
-	if (!cfg->list && (err = fit_output(cfg, output, &plan)))
-		goto out;
-	if ((err = sd_launchers_add(&plan, dump_name)))
-		goto out;
-
 	struct sd_plan_counts counts = sd_plan_count(&plan);
 	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage &&
 			!plan.dropped;
+	status = complete ? EXIT_OK : EXIT_INCOMPLETE;
 	if (plan.damage && cfg->verbose >= 0)
-		fprintf(stderr, "%s: warning: %s: %s\n", progname, cfg->dump, plan.damage);
-	struct sd_manifest_info minfo = { .root = cfg->root };
-
-	if (cfg->list) {
+		fprintf(stderr, "%s: warning: %s: %s\n", progname, cfg->o.dump, plan.damage);
+	if (cfg->o.list) {
+		struct sd_manifest_info minfo = { .root = cfg->o.root };
 		if (cfg->json)
 			sd_manifest_write(stdout, &plan, &minfo);
 		else
 			sd_plan_print_table(stdout, &plan);
-		status = complete ? EXIT_OK : EXIT_INCOMPLETE;
-		goto out;
-	}
-
-	struct sd_pack_options popts = {
-		.out = {
-			.path = output,
-			.directory = cfg->output_is_dir,
-			.compression = cfg->compression,
-			.level = cfg->level,
-			.threads = cfg->jobs ? cfg->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN),
-			.force = cfg->force,
-			.top = top,
-		},
-		.manifest = { .root = cfg->root, .archive_top = cfg->output_is_dir ? NULL : top },
-		.progress = cfg->progress == PROGRESS_BAR ||
-			    (cfg->progress == PROGRESS_AUTO && cfg->verbose >= 0 && isatty(2)),
-		.progress_json = cfg->progress == PROGRESS_JSON,
-	};
-	if (popts.out.threads < 1)
-		popts.out.threads = 1;
-	/* Reproducible: every entry gets SOURCE_DATE_EPOCH, else the dump's mtime. */
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	popts.out.mtime = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : st.st_mtime;
-
-	if ((err = sd_pack(&plan, &popts)))
-		goto out;
-	if (cfg->verbose >= 0) {
+	} else if (cfg->verbose >= 0) {
 		report_items(&plan, cfg->verbose);
 		fprintf(stderr, "%s: wrote %s: %zu found, %zu missing, %zu mismatch, %zu skipped\n",
 			progname, output, counts.found, counts.missing, counts.mismatch,
 			counts.skipped);
 	}
-	status = complete ? EXIT_OK : EXIT_INCOMPLETE;
 out:
-	if (err) {
-		print_error(err);
-		status = exit_for_error(err);
-		sd_error_destroy(err);
-	}
 	if (cfg->verbose >= 1)
 		print_vmhwm();
 	sd_plan_deinit(&plan);
-	sd_resolver_deinit(&resolver);
-	sd_kdump_destroy(kdump);
-	sd_core_destroy(core);
-	sd_root_destroy(root);
-	if (flat_fd >= 0)
-		close(flat_fd);
-	if (fd >= 0)
-		close(fd);
 	return status;
 }
 
@@ -794,9 +452,11 @@ static void catch_fatal_signals(void)
 int main(int argc, char **argv)
 {
 	struct config cfg = {
-		.compression = SD_COMPRESS_ZSTD,
-		.root = "/",
-		.debuginfod = true,
+		.o = {
+			.compression = SD_COMPRESS_ZSTD,
+			.root = "/",
+			.debuginfod = true,
+		},
 		.progress = PROGRESS_AUTO,
 	};
 	int status = parse_args(argc, argv, &cfg);
@@ -810,6 +470,6 @@ int main(int argc, char **argv)
 		catch_fatal_signals();
 		status = run(&cfg);
 	}
-	sd_strv_deinit(&cfg.debug_dirs);
+	sd_strv_deinit(&cfg.o.debug_dirs);
 	return status;
 }

@@ -26,7 +26,7 @@ static void item(struct sd_json *j, const struct sd_plan *plan, const struct sd_
 	sd_json_string(j, "original_path", it->orig_path);
 	sd_json_string(j, "source_path", it->source_path);
 	sd_json_string(j, "archive_path",
-		       it->packed || it->fd >= 0 || it->content ? it->archive_path : NULL);
+		       it->packed || it->pack ? it->archive_path : NULL);
 	sd_json_begin_array(j, "aliases");
 	for (size_t i = 0; i < it->aliases.n; i++)
 		sd_json_string(j, NULL, it->aliases.v[i]);
@@ -42,13 +42,13 @@ static void item(struct sd_json *j, const struct sd_plan *plan, const struct sd_
 		sd_json_string(j, "sha256_data", it->sha256_data);
 		sd_json_uint(j, "data_size", it->data_size);
 	}
-	if (it->fd >= 0 || it->packed || it->content)
+	if (it->pack || it->packed || it->status == SD_STATUS_FOUND)
 		sd_json_uint(j, "size", it->size);
 	else
 		sd_json_null(j, "size");
 	sd_json_bool(j, "packed", it->packed);
 	sd_json_string(j, "reason", it->reason);
-	if (it->hint)
+	if (it->hint && it->status == SD_STATUS_MISSING)
 		sd_json_string(j, "hint", it->hint);
 	if (it->parent != SIZE_MAX && it->parent < plan->n_items) {
 		const struct sd_item *p = &plan->items[it->parent];
@@ -122,7 +122,8 @@ void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_mani
 
 	sd_json_begin_array(&j, "items");
 	for (size_t i = 0; i < plan->n_items; i++)
-		item(&j, plan, &plan->items[i]);
+		if (!plan->items[i].omit)
+			item(&j, plan, &plan->items[i]);
 	sd_json_end_array(&j);
 	sd_json_end_object(&j);
 }
@@ -133,11 +134,12 @@ void sd_plan_print_table(FILE *f, const struct sd_plan *plan)
 	fprintf(f, "%-8s %-17s %-40s %s\n", "STATUS", "ROLE", "BUILD-ID", "FILE");
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
+		if (it->omit)
+			continue;
 		const char *file = it->orig_path ? it->orig_path : it->name ? it->name : "-";
 		fprintf(f, "%-8s %-17s %-40s %s", sd_status_name(it->status), sd_role_name(it->role),
 			it->build_id.len ? sd_build_id_hex(&it->build_id, hex) : "-", file);
-		if (it->archive_path && it->status != SD_STATUS_MISSING &&
-		    (it->status != SD_STATUS_MISMATCH || it->fd >= 0))
+		if (it->pack)
 			fprintf(f, " -> %s", it->archive_path);
 		if (it->source_path && (!it->orig_path || strcmp(it->source_path, it->orig_path)))
 			fprintf(f, " (from %s)", it->source_path);

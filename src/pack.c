@@ -56,22 +56,17 @@ static void entries_deinit(struct entries *e)
 	free(e->v);
 }
 
-static bool packable(const struct sd_item *it)
-{
-	return it->archive_path && (it->fd >= 0 || it->content);
-}
-
 /*
- * Every packable item and alias, plus the directories that hold them,
- * sorted. A path claimed twice, or both as a file and as a directory,
- * keeps its first claim: plan paths come from the dump and may collide.
+ * Every packed item and alias, plus the directories that hold them, sorted.
+ * The plan has settled every name (sd_plan_decide()): two claims of one
+ * path here would be a bug, and fail.
  */
-static struct sd_error *build_entries(struct sd_plan *plan, struct entries *e)
+static struct sd_error *build_entries(const struct sd_plan *plan, struct entries *e)
 {
 	struct sd_error *err;
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
-		if (!packable(it))
+		if (!it->pack)
 			continue;
 		if ((err = add_entry(e, it->archive_path, ENTRY_FILE, i)))
 			return err;
@@ -91,25 +86,18 @@ static struct sd_error *build_entries(struct sd_plan *plan, struct entries *e)
 		}
 	}
 	qsort(e->v, e->n, sizeof(*e->v), entry_cmp);
-	/* Drop duplicates and conflicts (the sort puts directories first). */
 	size_t out = 0;
 	for (size_t i = 0; i < e->n; i++) {
-		bool dup = out > 0 && strcmp(e->v[out - 1].path, e->v[i].path) == 0;
-		if (dup) {
-			struct entry *kept = &e->v[out - 1];
-			if (e->v[i].type == ENTRY_FILE && kept->type != ENTRY_FILE) {
-				/* A file whose path is also a directory cannot be stored. */
-				struct sd_item *it = &plan->items[e->v[i].item];
-				free(it->reason);
-				it->reason = strdup("its archive path collides with another entry");
-			}
+		if (out > 0 && strcmp(e->v[out - 1].path, e->v[i].path) == 0) {
+			if (e->v[i].type != ENTRY_DIR || e->v[out - 1].type != ENTRY_DIR)
+				return sd_error_create(SD_ERROR_OTHER, "internal error: archive path "
+						       "%s planned twice", e->v[i].path);
 			free(e->v[i].path);
 			continue;
 		}
 		e->v[out++] = e->v[i];
 	}
 	e->n = out;
-	/* Files under a path that is a file or symlink elsewhere cannot be stored either. */
 	return NULL;
 }
 
@@ -121,17 +109,20 @@ static struct sd_error *build_entries(struct sd_plan *plan, struct entries *e)
  */
 enum { HOLES_HASHED_MAX = 64 << 20 };
 
-static struct sd_error *write_file(struct sd_out *out, struct sd_item *it, struct sd_sha256 *h,
-				   struct sd_progress *progress)
+static struct sd_error *write_file(struct sd_out *out, struct sd_item *it, int fd,
+				   struct sd_sha256 *h, struct sd_progress *progress)
 {
 	struct stat st;
-	if (fstat(it->fd, &st) < 0)
+	if (fd < 0)
+		return sd_error_create(SD_ERROR_OTHER, "internal error: no open file for %s",
+				       it->archive_path);
+	if (fstat(fd, &st) < 0)
 		return sd_error_errno(errno, "%s", it->source_path ? it->source_path : it->name);
 	/* Re-read the size: the one planned may be stale for a live file. */
 	it->size = (uint64_t)st.st_size;
 	_cleanup_free_ struct sd_extent *ext = NULL;
 	size_t n_ext;
-	struct sd_error *err = sd_file_extents(it->fd, it->size, &ext, &n_ext);
+	struct sd_error *err = sd_file_extents(fd, it->size, &ext, &n_ext);
 	if (err)
 		return err;
 	uint64_t data = 0;
@@ -142,10 +133,10 @@ static struct sd_error *write_file(struct sd_out *out, struct sd_item *it, struc
 
 	struct sd_reader *reader;
 	const char *name = it->source_path ? it->source_path : it->archive_path;
-	if ((err = sd_reader_start(it->fd, name, ext, n_ext, it->size, h, whole, &reader)))
+	if ((err = sd_reader_start(fd, name, ext, n_ext, it->size, h, whole, &reader)))
 		return err;
 	struct sd_file_src src = {
-		.fd = it->fd, .size = it->size, .mode = st.st_mode,
+		.fd = fd, .size = it->size, .mode = st.st_mode,
 		.ext = ext, .n_ext = n_ext, .reader = reader,
 	};
 	sd_out_signal_input = name;
@@ -163,8 +154,9 @@ static struct sd_error *write_file(struct sd_out *out, struct sd_item *it, struc
 	return NULL;
 }
 
-static struct sd_error *write_item(struct sd_out *out, struct sd_plan *plan, size_t index,
-				   struct sd_sha256 *h, struct sd_progress *progress)
+static struct sd_error *write_item(struct sd_out *out, struct sd_plan *plan,
+				   const struct sd_files *files, size_t index, struct sd_sha256 *h,
+				   struct sd_progress *progress)
 {
 	struct sd_item *it = &plan->items[index];
 	struct sd_error *err;
@@ -174,7 +166,7 @@ static struct sd_error *write_item(struct sd_out *out, struct sd_plan *plan, siz
 					 sd_str_has_suffix(it->archive_path, ".sh") ? 0755 : 0644);
 		sd_sha256_final(h, it->sha256);
 	} else {
-		err = write_file(out, it, h, progress);
+		err = write_file(out, it, sd_files_fd(files, index), h, progress);
 	}
 	if (err)
 		return err;
@@ -182,7 +174,8 @@ static struct sd_error *write_item(struct sd_out *out, struct sd_plan *plan, siz
 	return NULL;
 }
 
-struct sd_error *sd_pack(struct sd_plan *plan, const struct sd_pack_options *opts)
+struct sd_error *sd_pack(struct sd_plan *plan, const struct sd_files *files,
+			 const struct sd_pack_options *opts)
 {
 	struct entries e = {0};
 	struct sd_out out = {0};
@@ -198,7 +191,7 @@ struct sd_error *sd_pack(struct sd_plan *plan, const struct sd_pack_options *opt
 		goto out;
 	uint64_t total = 0;
 	for (size_t i = 0; i < e.n; i++)
-		if (e.v[i].type == ENTRY_FILE && plan->items[e.v[i].item].fd >= 0)
+		if (e.v[i].type == ENTRY_FILE && !plan->items[e.v[i].item].content)
 			total += plan->items[e.v[i].item].size;
 	progress = sd_progress_create(total, opts->progress, opts->progress_json);
 
@@ -216,7 +209,7 @@ struct sd_error *sd_pack(struct sd_plan *plan, const struct sd_pack_options *opt
 			err = out.ops->add_dir(out.impl, en->path);
 			break;
 		case ENTRY_FILE:
-			err = write_item(&out, plan, en->item, h, progress);
+			err = write_item(&out, plan, files, en->item, h, progress);
 			if (err)
 				err = sd_error_prefix(err, "%s", plan->items[en->item].archive_path);
 			break;

@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "output.h"
 #include "plan.h"
+#include "resolve.h"
 
 struct sd_pack_options {
 	struct sd_out_config out;
@@ -21,6 +22,7 @@ struct sd_pack_options {
 	bool progress_json;	/* one JSON line per update on stderr */
 };
 
-struct sd_error *sd_pack(struct sd_plan *plan, const struct sd_pack_options *opts);
+struct sd_error *sd_pack(struct sd_plan *plan, const struct sd_files *files,
+			 const struct sd_pack_options *opts);
 
 #endif

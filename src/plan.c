@@ -26,8 +26,9 @@ static void item_deinit(struct sd_item *item)
 	free(item->reason);
 	free(item->hint);
 	free(item->content);
-	if (item->fd >= 0)
-		close(item->fd);
+	sd_strv_deinit(&item->candidates);
+	free(item->root_path);
+	free(item->why);
 }
 
 void sd_plan_deinit(struct sd_plan *plan)
@@ -55,8 +56,24 @@ struct sd_error *sd_plan_add(struct sd_plan *plan, enum sd_role role, enum sd_st
 	memset(item, 0, sizeof(*item));
 	item->role = role;
 	item->status = status;
-	item->fd = -1;
 	item->parent = SIZE_MAX;
+	*ret = item;
+	return NULL;
+}
+
+struct sd_error *sd_plan_need(struct sd_plan *plan, enum sd_role role, const char *name,
+			      const char *orig_path, unsigned find, enum sd_verify verify,
+			      struct sd_item **ret)
+{
+	struct sd_item *item;
+	struct sd_error *err = sd_plan_add(plan, role, SD_STATUS_WANTED, &item);
+	if (err)
+		return err;
+	item->find = find;
+	item->verify = verify;
+	if ((err = sd_item_set(&item->name, name)) ||
+	    (orig_path && (err = sd_item_set(&item->orig_path, orig_path))))
+		return err;
 	*ret = item;
 	return NULL;
 }
@@ -73,6 +90,7 @@ struct sd_error *sd_plan_add_generated(struct sd_plan *plan, const char *name, c
 	item->content = content;
 	item->content_len = len;
 	item->size = len;
+	item->pack = true;
 	if ((err = sd_item_set(&item->name, name)) || (err = sd_item_set(&item->archive_path, name)))
 		return err;
 	return sd_item_reason(item, "%s", reason);
@@ -114,10 +132,22 @@ struct sd_item *sd_plan_find_archive_path(struct sd_plan *plan, const char *arch
 	return NULL;
 }
 
-static bool role_is_debug(enum sd_role role)
+bool sd_role_is_debug(enum sd_role role)
 {
 	return role == SD_ROLE_DEBUGINFO || role == SD_ROLE_DWZ ||
 	       role == SD_ROLE_VMLINUX_DEBUG || role == SD_ROLE_MODULE_DEBUG;
+}
+
+enum sd_role sd_role_debug_of(enum sd_role role)
+{
+	switch (role) {
+	case SD_ROLE_VMLINUX:
+		return SD_ROLE_VMLINUX_DEBUG;
+	case SD_ROLE_MODULE:
+		return SD_ROLE_MODULE_DEBUG;
+	default:
+		return SD_ROLE_DEBUGINFO;
+	}
 }
 
 struct sd_item *sd_plan_find_build_id(struct sd_plan *plan, const struct sd_build_id *id,
@@ -127,7 +157,7 @@ struct sd_item *sd_plan_find_build_id(struct sd_plan *plan, const struct sd_buil
 		return NULL;
 	for (size_t i = 0; i < plan->n_items; i++) {
 		struct sd_item *it = &plan->items[i];
-		if (it->fd >= 0 && role_is_debug(it->role) == debug &&
+		if ((it->status == SD_STATUS_FOUND || it->pack) && sd_role_is_debug(it->role) == debug &&
 		    sd_build_id_eq(&it->build_id, id))
 			return it;
 	}
@@ -171,19 +201,10 @@ const char *sd_status_name(enum sd_status status)
 		return "mismatch";
 	case SD_STATUS_SKIPPED:
 		return "skipped";
+	case SD_STATUS_WANTED:
+		return "wanted";
 	}
 	return "unknown";
-}
-
-const char *sd_build_id_hex(const struct sd_build_id *id, char *buf)
-{
-	sd_hex(id->bytes, id->len, buf);
-	return buf;
-}
-
-bool sd_build_id_eq(const struct sd_build_id *a, const struct sd_build_id *b)
-{
-	return a->len && a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
 }
 
 struct sd_plan_counts sd_plan_count(const struct sd_plan *plan)
@@ -201,34 +222,14 @@ struct sd_plan_counts sd_plan_count(const struct sd_plan *plan)
 			c.mismatch++;
 			break;
 		case SD_STATUS_SKIPPED:
-			c.skipped++;
+			if (!plan->items[i].omit)
+				c.skipped++;
+			break;
+		case SD_STATUS_WANTED:
 			break;
 		}
 	}
 	return c;
-}
-
-static int order_cmp(const void *pa, const void *pb, void *arg)
-{
-	const struct sd_plan *plan = arg;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int r = strcmp(plan->items[a].archive_path, plan->items[b].archive_path);
-	return r ? r : (a > b) - (a < b);
-}
-
-struct sd_error *sd_plan_order(const struct sd_plan *plan, size_t **ret, size_t *ret_n)
-{
-	size_t *idx = malloc((plan->n_items + 1) * sizeof(*idx));
-	if (!idx)
-		return &sd_enomem;
-	size_t n = 0;
-	for (size_t i = 0; i < plan->n_items; i++)
-		if (plan->items[i].archive_path)
-			idx[n++] = i;
-	qsort_r(idx, n, sizeof(*idx), order_cmp, (void *)plan);
-	*ret = idx;
-	*ret_n = n;
-	return NULL;
 }
 
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
@@ -249,20 +250,23 @@ enum { TAR_ENTRY_OVERHEAD = 1536 };	/* a pax header, the ustar header, padding *
 
 static bool packed(const struct sd_item *it)
 {
-	return it->archive_path && (it->fd >= 0 || it->content);
+	return it->pack && it->archive_path;
 }
 
-static uint64_t entry_size(const struct sd_item *it)
+static uint64_t entry_size(const struct sd_item *it, unsigned compress_ratio)
 {
-	return TAR_ENTRY_OVERHEAD + it->size + it->aliases.n * (uint64_t)TAR_ENTRY_OVERHEAD;
+	uint64_t data = it->compressed || it->content ? it->size
+						       : it->size / 100 * compress_ratio +
+							 it->size % 100 * compress_ratio / 100;
+	return TAR_ENTRY_OVERHEAD + data + it->aliases.n * (uint64_t)TAR_ENTRY_OVERHEAD;
 }
 
-uint64_t sd_plan_packed_size(const struct sd_plan *plan)
+uint64_t sd_plan_packed_size(const struct sd_plan *plan, unsigned compress_ratio)
 {
 	uint64_t total = 0;
 	for (size_t i = 0; i < plan->n_items; i++)
 		if (packed(&plan->items[i]))
-			total += entry_size(&plan->items[i]);
+			total += entry_size(&plan->items[i], compress_ratio);
 	return total;
 }
 
@@ -284,12 +288,13 @@ static int drop_class(const struct sd_item *it)
 	}
 }
 
-struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *why)
+struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, unsigned compress_ratio,
+			     const char *why)
 {
-	uint64_t total = sd_plan_packed_size(plan), kept = 0;
+	uint64_t total = sd_plan_packed_size(plan, compress_ratio), kept = 0;
 	for (size_t i = 0; i < plan->n_items; i++)
 		if (packed(&plan->items[i]) && drop_class(&plan->items[i]) == 0)
-			kept += entry_size(&plan->items[i]);
+			kept += entry_size(&plan->items[i], compress_ratio);
 	if (kept > limit)
 		return sd_error_create(SD_ERROR_OTHER, "the dump alone needs %" PRIu64 " bytes, more "
 				       "than %s allows (%" PRIu64 ")", kept, why, limit);
@@ -299,18 +304,15 @@ struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *w
 			for (size_t i = 0; i < plan->n_items; i++) {
 				struct sd_item *it = &plan->items[i];
 				if (packed(it) && drop_class(it) == class &&
-				    (!big || it->size > big->size))
+				    (!big || entry_size(it, compress_ratio) >
+						     entry_size(big, compress_ratio)))
 					big = it;
 			}
 			if (!big)
 				break;
-			total -= entry_size(big);
-			free(big->archive_path);
-			big->archive_path = NULL;
+			total -= entry_size(big, compress_ratio);
+			big->pack = false;
 			sd_strv_deinit(&big->aliases);
-			if (big->fd >= 0)
-				close(big->fd);
-			big->fd = -1;
 			big->status = SD_STATUS_SKIPPED;
 			plan->dropped++;
 			struct sd_error *err = sd_item_reason(big, "left out to stay within %s", why);
@@ -319,6 +321,268 @@ struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *w
 		}
 	}
 	return NULL;
+}
+
+/* --- Deciding archive paths ----------------------------------------------------------- */
+
+bool sd_plan_name_reserved(const char *name)
+{
+	return strcmp(name, "manifest.json") == 0 || sd_str_has_prefix(name, "run-") ||
+	       strcmp(name, "vmcoreinfo.txt") == 0 || strcmp(name, "dmesg.txt") == 0 ||
+	       strcmp(name, "symbols") == 0;
+}
+
+/* The archive paths claimed so far, sorted, each with the item that holds it. */
+struct claim {
+	const char *path;	/* borrowed from the item */
+	size_t item;
+	bool alias;
+};
+
+struct claims {
+	struct claim *v;
+	size_t n, cap;
+};
+
+/* Index of the first claim >= path. */
+static size_t claims_lower(const struct claims *c, const char *path)
+{
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(c->v[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Who already holds path, or a place that path cannot coexist with: the
+ * same name, a parent directory that is a file, or a file below path
+ * (path would have to be a directory). SIZE_MAX if it is free.
+ */
+static size_t claims_conflict(const struct claims *c, const char *path)
+{
+	size_t n = strlen(path);
+	size_t i = claims_lower(c, path);
+	if (i < c->n && strncmp(c->v[i].path, path, n) == 0 &&
+	    (c->v[i].path[n] == '\0' || c->v[i].path[n] == '/'))
+		return i;
+	/* Entries with path as a prefix sort right after "path" and before "path0". */
+	for (size_t j = i; j < c->n && strncmp(c->v[j].path, path, n) == 0; j++)
+		if (c->v[j].path[n] == '/')
+			return j;
+	for (size_t len = n; len > 0; len--) {
+		if (path[len - 1] != '/')
+			continue;
+		char parent[SD_PATH_MAX];
+		if (len - 1 >= sizeof(parent))
+			continue;
+		memcpy(parent, path, len - 1);
+		parent[len - 1] = '\0';
+		size_t k = claims_lower(c, parent);
+		if (k < c->n && strcmp(c->v[k].path, parent) == 0)
+			return k;
+	}
+	return SIZE_MAX;
+}
+
+static struct sd_error *claims_add(struct claims *c, const char *path, size_t item, bool alias)
+{
+	if (!sd_grow(&c->v, &c->cap, c->n + 1, sizeof(*c->v)))
+		return &sd_enomem;
+	size_t i = claims_lower(c, path);
+	memmove(&c->v[i + 1], &c->v[i], (c->n - i) * sizeof(*c->v));
+	c->v[i] = (struct claim){ path, item, alias };
+	c->n++;
+	return NULL;
+}
+
+/* An archive path must be relative, normalised and not empty: no way out of the archive. */
+static bool path_ok(const char *p)
+{
+	if (!p[0] || p[0] == '/' || strlen(p) >= SD_PATH_MAX)
+		return false;
+	for (const char *s = p; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+			return false;
+		s += n;
+		if (*s == '/')
+			s++;
+		if (!*s && s[-1] == '/')
+			return false;
+	}
+	return true;
+}
+
+static bool same_file(const struct sd_item *a, const struct sd_item *b)
+{
+	if (a->content || b->content)
+		return false;
+	if (a->source_path && b->source_path && strcmp(a->source_path, b->source_path) == 0)
+		return true;
+	const struct sd_build_id *ia = a->found_build_id.len ? &a->found_build_id : &a->build_id;
+	const struct sd_build_id *ib = b->found_build_id.len ? &b->found_build_id : &b->build_id;
+	return a->status == SD_STATUS_FOUND && b->status == SD_STATUS_FOUND &&
+	       sd_role_is_debug(a->role) == sd_role_is_debug(b->role) && sd_build_id_eq(ia, ib);
+}
+
+static struct sd_error *add_alias(struct sd_item *it, const char *alias)
+{
+	if (!alias[0] || strcmp(alias, it->archive_path) == 0 || sd_strv_contains(&it->aliases, alias))
+		return NULL;
+	return sd_strv_add(&it->aliases, alias);
+}
+
+/* The aliases the item asked for, made concrete. */
+static struct sd_error *wanted_aliases(struct sd_item *it, const struct sd_decide_options *opts)
+{
+	struct sd_error *err;
+	if ((it->alias_flags & SD_ALIAS_FOUND_AT) && it->root_path) {
+		/*
+		 * The name it had on the system. A file from a --debug-dir is known by
+		 * its place in that directory, so it goes to the same place under
+		 * usr/lib/debug, where the launchers point the debugger.
+		 */
+		_cleanup_free_ char *alias = NULL;
+		for (size_t i = 0; opts->debug_dirs && i < opts->debug_dirs->n && !alias; i++) {
+			const char *d = opts->debug_dirs->v[i];
+			size_t n = strlen(d);
+			if (strncmp(it->root_path, d, n) == 0 && it->root_path[n] == '/' &&
+			    asprintf(&alias, "usr/lib/debug%s", it->root_path + n) < 0)
+				return &sd_enomem;
+		}
+		const char *a = alias ? alias : it->root_path;
+		while (*a == '/')
+			a++;
+		if ((err = add_alias(it, a)))
+			return err;
+	}
+	if ((it->alias_flags & SD_ALIAS_BUILD_ID) && it->build_id.len) {
+		char hex[2 * SD_BUILD_ID_MAX + 1], *id;
+		sd_build_id_hex(&it->build_id, hex);
+		if (asprintf(&id, "usr/lib/debug/.build-id/%.2s/%s%s", hex, hex + 2,
+			     sd_role_is_debug(it->role) ? ".debug" : "") < 0)
+			return &sd_enomem;
+		err = add_alias(it, id);
+		free(id);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+/*
+ * The dump's name in the archive: its own, unless that is not a plain name,
+ * is reserved, or is the top directory of another item's path.
+ */
+static struct sd_error *name_dump(struct sd_plan *plan, struct sd_item *dump, const char *want)
+{
+	const char *base = want && want[0] && !strchr(want, '/') ? want : "core";
+	size_t n = strlen(base);
+	bool clash = !strcmp(base, ".") || !strcmp(base, "..") || sd_plan_name_reserved(base);
+	for (size_t i = 0; i < plan->n_items && !clash; i++) {
+		const char *ap = plan->items[i].archive_path;
+		clash = &plan->items[i] != dump && ap && !strncmp(ap, base, n) &&
+			(ap[n] == '/' || !ap[n]);
+	}
+	free(dump->archive_path);
+	if (asprintf(&dump->archive_path, clash ? "dump-%s" : "%s", base) < 0) {
+		dump->archive_path = NULL;
+		return &sd_enomem;
+	}
+	return NULL;
+}
+
+struct sd_error *sd_plan_decide(struct sd_plan *plan, const struct sd_decide_options *opts)
+{
+	struct claims c = {0};
+	struct sd_error *err = NULL;
+	char reason[320];
+
+	for (size_t i = 0; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		it->pack = false;
+		if (it->role == SD_ROLE_DUMP && (err = name_dump(plan, it, opts->dump_name)))
+			goto out;
+	}
+	/* The dump and the generated files first: their names are the archive's own. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < plan->n_items; i++) {
+			struct sd_item *it = &plan->items[i];
+			bool own = it->role == SD_ROLE_DUMP || it->content;
+			if (own != (pass == 0))
+				continue;
+			bool packable = it->content || it->status == SD_STATUS_FOUND ||
+					(it->status == SD_STATUS_MISMATCH && opts->allow_mismatch);
+			if (!packable || !it->archive_path)
+				continue;
+			if (!path_ok(it->archive_path)) {
+				snprintf(reason, sizeof(reason), "its archive path is not usable");
+				goto skip;
+			}
+			if (!own && !strchr(it->archive_path, '/') &&
+			    sd_plan_name_reserved(it->archive_path)) {
+				snprintf(reason, sizeof(reason), "its archive path '%.100s' is a name "
+					 "the archive reserves for itself", it->archive_path);
+				goto skip;
+			}
+			size_t k = claims_conflict(&c, it->archive_path);
+			if (k != SIZE_MAX) {
+				struct sd_item *other = &plan->items[c.v[k].item];
+				if (strcmp(c.v[k].path, it->archive_path) == 0 && same_file(it, other)) {
+					/* The same file under a second name: found, stored once. */
+					if ((err = sd_item_set(&it->archive_path, other->archive_path)) ||
+					    (err = sd_item_reason(it, "the same file as %s",
+								  other->orig_path ? other->orig_path
+										   : other->name)))
+						goto out;
+					continue;
+				}
+				snprintf(reason, sizeof(reason), "its archive path '%.100s' collides "
+					 "with '%.100s' (%s)", it->archive_path, c.v[k].path,
+					 other->orig_path ? "another file" : "the archive's own");
+				goto skip;
+			}
+			if ((err = claims_add(&c, it->archive_path, i, false)))
+				goto out;
+			it->pack = true;
+			if (!own && (err = wanted_aliases(it, opts)))
+				goto out;
+			/* Aliases are conveniences: one that cannot be stored is left out. */
+			size_t kept = 0;
+			for (size_t a = 0; a < it->aliases.n; a++) {
+				char *al = it->aliases.v[a];
+				if (path_ok(al) && !(!strchr(al, '/') && sd_plan_name_reserved(al)) &&
+				    claims_conflict(&c, al) == SIZE_MAX) {
+					it->aliases.v[kept++] = al;
+					if ((err = claims_add(&c, al, i, true)))
+						goto out;
+				} else {
+					free(al);
+				}
+			}
+			it->aliases.n = kept;
+			continue;
+skip:
+			if (own) {
+				err = sd_error_create(SD_ERROR_OTHER, "%s: %s", it->archive_path, reason);
+				goto out;
+			}
+			it->status = SD_STATUS_SKIPPED;
+			if ((err = sd_item_reason(it, "%s", reason)))
+				goto out;
+			if ((err = sd_plan_note(plan, "%s %s not packed: %s", sd_role_name(it->role),
+						it->orig_path ? it->orig_path : it->name, reason)))
+				goto out;
+		}
+	}
+out:
+	free(c.v);
+	return err;
 }
 
 struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)

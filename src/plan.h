@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The collection plan: what the archive will hold. Inspecting a dump and
- * resolving its files fill it in; the writer (pack.c) executes it. The plan
- * does no I/O itself. A file that is not found is an item with status
+ * The collection plan: pure data passed from stage to stage.
+ *
+ *   inspect (userland.c, dotnet.c, kernel.c)   adds items in status WANTED:
+ *                                             needs stated from the dump alone
+ *   resolve (resolve.c)                        settles every WANTED item: FOUND,
+ *                                             MISMATCH or MISSING, with a reason;
+ *                                             the open files go into a table
+ *                                             beside the plan (struct sd_files)
+ *   decide  (sd_plan_decide(), this file)      archive paths, aliases, reserved
+ *                                             names, collisions, size limits
+ *   write   (pack.c, manifest.c, launcher.c)   writes what the plan says
+ *
+ * The plan does no I/O. A file that is not found is an item with status
  * SD_STATUS_MISSING and a reason, not an error.
  */
 #ifndef SAVEDUMP_PLAN_H
@@ -12,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buildid.h"
 #include "error.h"
 #include "util.h"
 
@@ -42,13 +53,38 @@ enum sd_status {
 	SD_STATUS_MISSING,
 	SD_STATUS_MISMATCH,	/* found, but its build-id differs from the dump's */
 	SD_STATUS_SKIPPED,	/* deliberately not collected (vdso, deleted, memfd, size limit) */
+	SD_STATUS_WANTED,	/* a need not resolved yet; never reaches the writer */
 };
 
-enum { SD_BUILD_ID_MAX = 64 };
+/* Where the resolver looks for a WANTED item, in this order. */
+enum {
+	SD_FIND_PATHS = 1 << 0,		/* the item's candidates (absolute, inside the root) */
+	SD_FIND_BUILD_ID = 1 << 1,	/* DEBUGDIR/.build-id/xx/yyyy */
+	SD_FIND_KMOD = 1 << 2,		/* a module of plan->release, by name (modules.dep, tree) */
+	SD_FIND_DEBUGINFOD = 1 << 3,
+	SD_FIND_BUILD_ID_FIRST = 1 << 4,	/* build-id directories before the candidates */
+};
 
-struct sd_build_id {
-	uint8_t bytes[SD_BUILD_ID_MAX];
-	size_t len;	/* 0: unknown */
+/* How the resolver accepts a candidate file. */
+enum sd_verify {
+	SD_VERIFY_BUILD_ID,	/* ELF with build_id (any ELF when build_id is unknown) */
+	SD_VERIFY_DEBUG,	/* the same, or else the .gnu_debuglink CRC (debuglink_crc) */
+	SD_VERIFY_KMOD,		/* a kernel module, maybe compressed, by build_id */
+	SD_VERIFY_EXISTS,	/* any regular file: the dump holds nothing to check it by */
+	SD_VERIFY_SYSTEM_MAP,	/* a System.map that is not a distribution's one-line stub */
+};
+
+/* What a need that is not found becomes. */
+enum sd_if_missing {
+	SD_MISSING_REPORT,	/* status missing: the archive is incomplete */
+	SD_MISSING_SKIP,	/* status skipped: nice to have (config, vmlinuz) */
+	SD_MISSING_OMIT,	/* left out of the manifest: a guess that did not exist (.pdb) */
+};
+
+/* Aliases sd_plan_decide() adds for a file that is packed. */
+enum {
+	SD_ALIAS_FOUND_AT = 1 << 0,	/* the in-root path it was found at */
+	SD_ALIAS_BUILD_ID = 1 << 1,	/* usr/lib/debug/.build-id/xx/yyyy (+ .debug for debug files) */
 };
 
 struct sd_item {
@@ -56,20 +92,40 @@ struct sd_item {
 	enum sd_status status;
 	char *name;		/* module or file name for display */
 	char *orig_path;	/* path the dump knows the file by; NULL for generated items */
-	char *source_path;	/* path opened on this machine (inside --root), if any */
-	char *archive_path;	/* relative path inside the archive; NULL when not packed */
+
+	/* The need, as the inspector states it. */
+	struct sd_strv candidates;	/* in-root paths to try (SD_FIND_PATHS), in order */
+	unsigned find;		/* SD_FIND_* */
+	enum sd_verify verify;
+	uint32_t debuglink_crc;	/* SD_VERIFY_DEBUG without build-ids to compare ... */
+	bool check_crc;		/* ... when this is set */
+	enum sd_if_missing if_missing;
+	unsigned alias_flags;	/* SD_ALIAS_* */
+	bool want_debug;	/* the resolver adds a need for its debug file(s) */
+	char *why;		/* what it is, for the manifest when it is found */
+
+	/* What the resolver found. */
+	char *root_path;	/* in-root path it was found at; NULL for debuginfod */
+	char *source_path;	/* the file on this machine (root + root_path, or debuginfod's cache) */
+	bool compressed;	/* its data is compressed already: stored, not recompressed */
+	bool has_debug_info;	/* an ELF file that carries its own DWARF */
+
+	/* What the planner decided. */
+	char *archive_path;	/* relative path inside the archive (wanted, then decided) */
 	struct sd_strv aliases;	/* other archive paths, stored as symlinks to archive_path */
+	bool pack;		/* the writer packs it (at archive_path, with its aliases) */
+
 	struct sd_build_id build_id;	/* expected (from the dump), or of the file if unknown */
 	struct sd_build_id found_build_id;	/* of the file found, when it differs */
 	char *reason;		/* why missing/mismatch/skipped, or a note */
 	char *hint;		/* which package/build-id would provide a missing file */
-	int fd;			/* open, verified source; -1 if none. Owned. */
 	uint64_t size;
 	char sha256[65];	/* filled in by the writer */
 	/* A sparse file mostly holes: sha256 of its data extents, and their size. */
 	char sha256_data[65];
 	uint64_t data_size;
 	bool optional;		/* may be dropped first under --max-size */
+	bool omit;		/* SD_MISSING_OMIT applied: not in the manifest */
 	bool packed;		/* set by the writer */
 	size_t parent;		/* index of the item this one serves (debuginfo of ...), or SIZE_MAX */
 	/* Generated content (SD_ROLE_GENERATED, launchers): written from memory. */
@@ -106,11 +162,20 @@ void sd_plan_init(struct sd_plan *plan);
 void sd_plan_deinit(struct sd_plan *plan);
 
 /*
- * Append a zeroed item (fd -1, parent SIZE_MAX) with role and status set;
- * *ret points into plan->items and is valid until the next append.
+ * Append a zeroed item (parent SIZE_MAX) with role and status set; *ret
+ * points into plan->items and is valid until the next append.
  */
 struct sd_error *sd_plan_add(struct sd_plan *plan, enum sd_role role, enum sd_status status,
 			     struct sd_item **ret);
+
+/*
+ * Append a need: a WANTED item named name (copied; orig_path too when not
+ * NULL), looked for with find and accepted by verify. Candidates are added
+ * with sd_strv_add(&item->candidates, ...). *ret is valid until the next append.
+ */
+struct sd_error *sd_plan_need(struct sd_plan *plan, enum sd_role role, const char *name,
+			      const char *orig_path, unsigned find, enum sd_verify verify,
+			      struct sd_item **ret);
 
 /*
  * Append a generated file (a launcher, vmcoreinfo.txt, dmesg.txt) written
@@ -133,29 +198,51 @@ struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Inputs of sd_plan_decide(). */
+struct sd_decide_options {
+	const char *dump_name;	/* archive name wanted for the dump (its file name) */
+	const struct sd_strv *debug_dirs;	/* in-root debug directories searched */
+	bool allow_mismatch;	/* pack mismatching files too */
+};
+
 /*
- * Leave items out until what is packed fits in limit bytes (file sizes plus
- * a tar header each; compression only makes it smaller). Debuginfo goes
- * first, then other optional files, then the rest, largest first in each
- * class; the dump and generated files always stay. Dropped items become
+ * Decide what is packed and where, from the resolved plan alone: the dump's
+ * name, archive paths and aliases, and names that cannot both be stored.
+ * Archive-owned names (manifest.json, run-*, the generated files) are
+ * reserved; an item whose path another item or a reserved name already
+ * holds is the same file (then it is recorded as found at the other's path)
+ * or is skipped with the reason. Items are claimed in plan order.
+ */
+struct sd_error *sd_plan_decide(struct sd_plan *plan, const struct sd_decide_options *opts);
+
+/* Whether a top-level archive name belongs to savedump (manifest, launchers, generated files). */
+bool sd_plan_name_reserved(const char *name);
+
+/*
+ * Leave items out until what is packed fits in limit bytes (sizes plus a
+ * tar header each; compressible items count as compress_ratio percent of
+ * their size, already-compressed ones in full). Debuginfo goes first, then
+ * other optional files, then the rest, largest first in each class; the
+ * dump and generated files always stay. Dropped items become
  * SD_STATUS_SKIPPED with why as their reason. SD_ERROR_OTHER if even the
  * dump does not fit.
  */
-struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, const char *why);
-/* What the packed items add up to, as sd_plan_fit() counts. */
-uint64_t sd_plan_packed_size(const struct sd_plan *plan);
+struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, unsigned compress_ratio,
+			     const char *why);
+/* What the packed items add up to, as sd_plan_fit() counts them. */
+uint64_t sd_plan_packed_size(const struct sd_plan *plan, unsigned compress_ratio);
 
 /* Find a packed item by archive path or alias; NULL if none. */
 struct sd_item *sd_plan_find_archive_path(struct sd_plan *plan, const char *archive_path);
-/* Find an item with a found file of this build-id and role class; NULL if none. */
+/* Find an item found (or packed) with this build-id and role class; NULL if none. */
 struct sd_item *sd_plan_find_build_id(struct sd_plan *plan, const struct sd_build_id *id,
 				      bool debug);
 
 const char *sd_role_name(enum sd_role role);
 const char *sd_status_name(enum sd_status status);
-/* Lower-case hex, or "" when unknown. Writes into buf (2 * SD_BUILD_ID_MAX + 1). */
-const char *sd_build_id_hex(const struct sd_build_id *id, char *buf);
-bool sd_build_id_eq(const struct sd_build_id *a, const struct sd_build_id *b);
+/* The role of the debug file of an item of this role. */
+enum sd_role sd_role_debug_of(enum sd_role role);
+bool sd_role_is_debug(enum sd_role role);
 
 struct sd_plan_counts {
 	size_t found, missing, mismatch, skipped;

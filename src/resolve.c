@@ -8,9 +8,49 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "elfutils.h"
 #include "hash.h"
+#include "output.h"
 #include "resolve.h"
 #include "util.h"
+
+enum { MAX_MODULE_SIZE = 256 << 20 };	/* a decompressed .ko */
+
+/* --- The file table ------------------------------------------------------------------- */
+
+int sd_files_fd(const struct sd_files *f, size_t item)
+{
+	return item < f->n ? f->fd[item] : -1;
+}
+
+struct sd_error *sd_files_set(struct sd_files *f, size_t item, int fd)
+{
+	if (item >= f->n) {
+		if (!sd_grow(&f->fd, &f->cap, item + 1, sizeof(*f->fd))) {
+			if (fd >= 0)
+				close(fd);
+			return &sd_enomem;
+		}
+		for (size_t i = f->n; i <= item; i++)
+			f->fd[i] = -1;
+		f->n = item + 1;
+	}
+	if (f->fd[item] >= 0)
+		close(f->fd[item]);
+	f->fd[item] = fd;
+	return NULL;
+}
+
+void sd_files_deinit(struct sd_files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->fd[i] >= 0)
+			close(f->fd[i]);
+	free(f->fd);
+	memset(f, 0, sizeof(*f));
+}
+
+/* --- The resolver --------------------------------------------------------------------- */
 
 struct sd_error *sd_resolver_init(struct sd_resolver *r, const struct sd_root *root,
 				  const struct sd_strv *debug_dirs, bool use_debuginfod,
@@ -41,17 +81,12 @@ void sd_resolver_deinit(struct sd_resolver *r)
 {
 	sd_strv_deinit(&r->debug_dirs);
 	sd_debuginfod_destroy(r->debuginfod);
+	sd_modindex_deinit(&r->modules);
+	free(r->modules_release);
 	memset(r, 0, sizeof(*r));
 }
 
-const char *sd_archive_path_of(const char *abs_path)
-{
-	while (*abs_path == '/')
-		abs_path++;
-	return abs_path;
-}
-
-static char *build_id_rel(const struct sd_build_id *id, const char *dir, const char *suffix)
+static char *build_id_path(const struct sd_build_id *id, const char *dir, const char *suffix)
 {
 	char hex[2 * SD_BUILD_ID_MAX + 1];
 	sd_hex(id->bytes, id->len, hex);
@@ -61,17 +96,7 @@ static char *build_id_rel(const struct sd_build_id *id, const char *dir, const c
 	return out;
 }
 
-struct sd_error *sd_build_id_archive_path(const struct sd_build_id *id, const char *suffix,
-					  char **ret)
-{
-	char *p = build_id_rel(id, "usr/lib/debug", suffix);
-	if (!p)
-		return &sd_enomem;
-	*ret = p;
-	return NULL;
-}
-
-/* What we tried, for the reason of a missing item. */
+/* What was tried, for the reason of a missing item. */
 struct attempts {
 	char *text;
 	size_t len;
@@ -85,8 +110,7 @@ static void attempts_init(struct attempts *a)
 	a->f = open_memstream(&a->text, &a->len);
 }
 
-static void attempt(struct attempts *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void attempt(struct attempts *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void attempt(struct attempts *a, const char *fmt, ...)
 {
 	if (!a->f)
@@ -114,22 +138,17 @@ static void attempts_deinit(struct attempts *a)
 	free(a->text);
 }
 
-/* The host path of an in-root path, for the manifest and messages. */
-static char *host_path(const struct sd_resolver *r, const char *path)
-{
-	if (strcmp(r->root->path, "/") == 0)
-		return strdup(path);
-	return sd_path_join(r->root->path, path);
-}
-
-/* Candidate being considered: accepted, remembered as a mismatch, or closed. */
+/* The best candidate so far: an accepted file, or the first mismatching one. */
 struct pick {
 	int fd;
-	char *path;	/* in-root path or "debuginfod:..." */
+	char *path;	/* in-root path, or "debuginfod:CACHE" */
 	struct sd_build_id id;
+	bool has_debug;
+	char *note;	/* what the verification could not check */
 	int mismatch_fd;
 	char *mismatch_path;
 	struct sd_build_id mismatch_id;
+	bool mismatch_has_debug;
 };
 
 static void pick_deinit(struct pick *p)
@@ -139,65 +158,195 @@ static void pick_deinit(struct pick *p)
 	if (p->mismatch_fd >= 0)
 		close(p->mismatch_fd);
 	free(p->path);
+	free(p->note);
 	free(p->mismatch_path);
 }
 
-typedef bool verify_fn(int fd, const struct sd_build_id *expected, const void *arg,
-		       struct sd_build_id *got);
-
-static bool verify_build_id(int fd, const struct sd_build_id *expected, const void *arg,
-			    struct sd_build_id *got)
+/* Debian's System.map without the dbg package is a one-line pointer to it. */
+static bool is_stub_system_map(int fd)
 {
-	got->len = 0;
-	sd_elf_build_id(fd, got);
-	if (!expected->len)
-		return true;
-	return sd_build_id_eq(expected, got);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size > 512)
+		return false;
+	char buf[513];
+	ssize_t n = sd_pread_full(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, "The real System.map is in") != NULL || !strchr(buf, '\n') ||
+	       strchr(buf, '\n') == buf + n - 1;
 }
 
-/* Offer fd (owned) found at path; returns true if accepted. */
-static bool offer(struct pick *p, int fd, const char *path, const struct sd_build_id *expected,
-		  verify_fn *verify, const void *arg)
+/* Build-id of a module file, compressed or not. */
+static bool module_build_id(int fd, const char *path, struct sd_build_id *ret, bool *ret_has_debug)
 {
-	struct sd_build_id got = {0};
-	if (verify(fd, expected, arg, &got)) {
+	*ret_has_debug = false;
+	struct sd_elf_info info;
+	struct sd_error *err;
+	if (sd_str_has_suffix(path, ".ko")) {
+		if ((err = sd_elf_file_info(fd, &info))) {
+			sd_error_destroy(err);
+			return false;
+		}
+	} else {
+		void *buf;
+		size_t len;
+		if ((err = sd_decompress_fd(fd, MAX_MODULE_SIZE, &buf, &len))) {
+			sd_error_destroy(err);
+			return false;
+		}
+		err = sd_elf_mem_info(buf, len, &info);
+		free(buf);
+		if (err) {
+			sd_error_destroy(err);
+			return false;
+		}
+	}
+	*ret = info.build_id;
+	*ret_has_debug = info.has_debug_info;
+	sd_elf_info_deinit(&info);
+	return ret->len > 0;
+}
+
+enum verdict { ACCEPT, MISMATCH, REJECT };
+
+/* Check a candidate for it. *ret_why says why a REJECT, or what an ACCEPT could not check. */
+static enum verdict verify(const struct sd_item *it, int fd, const char *path,
+			   struct sd_build_id *got, bool *has_debug, const char **ret_why)
+{
+	const struct sd_build_id *want = &it->build_id;
+	got->len = 0;
+	*has_debug = false;
+	*ret_why = NULL;
+	switch (it->verify) {
+	case SD_VERIFY_EXISTS:
+		return ACCEPT;
+	case SD_VERIFY_SYSTEM_MAP:
+		if (is_stub_system_map(fd)) {
+			*ret_why = "a one-line stub (Debian without the -dbg package), not the real "
+				   "System.map";
+			return REJECT;
+		}
+		return ACCEPT;
+	case SD_VERIFY_KMOD:
+		module_build_id(fd, path, got, has_debug);
+		if (!want->len) {
+			*ret_why = "the dump keeps no module notes; not verified";
+			return ACCEPT;
+		}
+		return sd_build_id_eq(want, got) ? ACCEPT : MISMATCH;
+	case SD_VERIFY_BUILD_ID:
+	case SD_VERIFY_DEBUG: {
+		struct sd_elf_info info;
+		struct sd_error *err = sd_elf_file_info(fd, &info);
+		if (err) {
+			sd_error_destroy(err);
+		} else {
+			*got = info.build_id;
+			*has_debug = info.has_debug_info;
+			sd_elf_info_deinit(&info);
+		}
+		if (want->len && got->len)
+			return sd_build_id_eq(want, got) ? ACCEPT : MISMATCH;
+		if (it->verify == SD_VERIFY_DEBUG && it->check_crc) {
+			uint32_t crc;
+			if (sd_crc32_fd(fd, &crc) == 0 && crc == it->debuglink_crc)
+				return ACCEPT;
+			*ret_why = "debuglink CRC differs";
+			return REJECT;
+		}
+		if (want->len)
+			return MISMATCH;
+		*ret_why = got->len ? "the dump records no build-id; not verified"
+				    : "no build-id in the dump or the file; not verified";
+		return ACCEPT;
+	}
+	}
+	return REJECT;
+}
+
+/* Offer fd (owned) found at path; true if accepted. */
+static bool offer(struct pick *p, struct attempts *a, const struct sd_item *it, int fd,
+		  const char *path)
+{
+	struct sd_build_id got;
+	bool has_debug;
+	const char *why;
+	switch (verify(it, fd, path, &got, &has_debug, &why)) {
+	case ACCEPT:
 		p->fd = fd;
 		p->path = strdup(path);
 		p->id = got;
+		p->has_debug = has_debug;
+		p->note = why ? strdup(why) : NULL;
 		return true;
+	case MISMATCH:
+		attempt(a, "%s (build-id differs)", path);
+		if (p->mismatch_fd < 0) {
+			p->mismatch_fd = fd;
+			p->mismatch_path = strdup(path);
+			p->mismatch_id = got;
+			p->mismatch_has_debug = has_debug;
+			return false;
+		}
+		break;
+	case REJECT:
+		attempt(a, "%s (%s)", path, why);
+		break;
 	}
-	if (p->mismatch_fd < 0) {
-		p->mismatch_fd = fd;
-		p->mismatch_path = strdup(path);
-		p->mismatch_id = got;
-	} else {
-		close(fd);
-	}
+	close(fd);
 	return false;
 }
 
-static bool try_path(struct sd_resolver *r, struct pick *p, struct attempts *a, const char *path,
-		     const struct sd_build_id *expected, verify_fn *verify, const void *arg)
+static bool try_path(struct sd_resolver *r, struct pick *p, struct attempts *a,
+		     const struct sd_item *it, const char *path)
 {
 	int fd = sd_root_open(r->root, path);
 	if (fd < 0) {
 		attempt(a, "%s (%s)", path, strerror(-fd));
 		return false;
 	}
-	if (offer(p, fd, path, expected, verify, arg))
-		return true;
-	attempt(a, "%s (build-id differs)", path);
+	return offer(p, a, it, fd, path);
+}
+
+static bool try_build_id_dirs(struct sd_resolver *r, struct pick *p, struct attempts *a,
+			      const struct sd_item *it, bool *oom)
+{
+	const char *suffix = it->verify == SD_VERIFY_DEBUG ? ".debug" : "";
+	for (size_t i = 0; it->build_id.len && i < r->debug_dirs.n; i++) {
+		_cleanup_free_ char *path = build_id_path(&it->build_id, r->debug_dirs.v[i], suffix);
+		if (!path) {
+			*oom = true;
+			return false;
+		}
+		if (try_path(r, p, a, it, path))
+			return true;
+	}
+	return false;
+}
+
+static bool try_candidates(struct sd_resolver *r, struct pick *p, struct attempts *a,
+			   const struct sd_item *it)
+{
+	for (size_t i = 0; i < it->candidates.n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(it->candidates.v[i], it->candidates.v[j]) == 0;
+		if (!dup && try_path(r, p, a, it, it->candidates.v[i]))
+			return true;
+	}
 	return false;
 }
 
 static bool try_debuginfod(struct sd_resolver *r, struct pick *p, struct attempts *a,
-			   enum sd_debuginfod_kind kind, const struct sd_build_id *id,
-			   verify_fn *verify, const void *arg)
+			   const struct sd_item *it)
 {
-	if (!r->debuginfod || !id->len)
+	if (!r->debuginfod || !it->build_id.len)
 		return false;
+	enum sd_debuginfod_kind kind = it->verify == SD_VERIFY_DEBUG || sd_role_is_debug(it->role)
+				       ? SD_DEBUGINFOD_DEBUGINFO : SD_DEBUGINFOD_EXECUTABLE;
 	char *cached = NULL;
-	int fd = sd_debuginfod_find(r->debuginfod, kind, id, &cached);
+	int fd = sd_debuginfod_find(r->debuginfod, kind, &it->build_id, &cached);
 	if (fd < 0) {
 		attempt(a, "debuginfod (%s)", strerror(-fd));
 		free(cached);
@@ -207,361 +356,437 @@ static bool try_debuginfod(struct sd_resolver *r, struct pick *p, struct attempt
 	if (asprintf(&label, "debuginfod:%s", cached ? cached : "") < 0)
 		label = NULL;
 	free(cached);
-	bool ok = offer(p, fd, label ? label : "debuginfod", id, verify, arg);
-	if (!ok)
-		attempt(a, "debuginfod (build-id differs)");
-	return ok;
+	return offer(p, a, it, fd, label ? label : "debuginfod:");
 }
 
-static struct sd_error *finish_pick(struct sd_resolver *r, struct sd_item *item, struct pick *p,
-				    struct attempts *a)
+/* The module file of a kernel module need: its path below /lib/modules/REL, or NULL. */
+static struct sd_error *find_module(struct sd_resolver *r, struct sd_plan *plan,
+				    struct sd_item *it, const char **ret_relpath)
 {
-	char have[2 * SD_BUILD_ID_MAX + 1], want[2 * SD_BUILD_ID_MAX + 1];
-	struct sd_error *err = NULL;
-	int fd = -1;
-	const char *path = NULL;
-
-	if (p->fd >= 0) {
-		if (!p->path)
+	*ret_relpath = NULL;
+	if (!plan->release)
+		return NULL;
+	struct sd_error *err;
+	if (!r->modules_release || strcmp(r->modules_release, plan->release) != 0) {
+		sd_modindex_deinit(&r->modules);
+		free(r->modules_release);
+		r->modules_release = NULL;
+		if ((err = sd_modindex_load(r->root, plan->release, &r->modules)))
+			return err;
+		if (!(r->modules_release = strdup(plan->release)))
 			return &sd_enomem;
-		item->status = SD_STATUS_FOUND;
-		if (!item->build_id.len && p->id.len) {
-			item->build_id = p->id;
-			err = sd_item_reason(item, "the dump records no build-id; not verified");
-		} else if (!item->build_id.len) {
-			err = sd_item_reason(item, "no build-id in the dump or the file; not verified");
+		if (r->modules.problem && (err = sd_plan_note(plan, "%s", r->modules.problem)))
+			return err;
+	}
+	*ret_relpath = sd_modindex_find(&r->modules, it->name);
+	return NULL;
+}
+
+/* The host path of an in-root path, for the manifest and messages. */
+static char *host_path(const struct sd_resolver *r, const char *path)
+{
+	if (strcmp(r->root->path, "/") == 0)
+		return strdup(path);
+	return sd_path_join(r->root->path, path);
+}
+
+/* Record the file picked (fd owned) for plan->items[index]. */
+static struct sd_error *take(struct sd_resolver *r, struct sd_plan *plan, struct sd_files *files,
+			     size_t index, int fd, const char *path, bool has_debug)
+{
+	struct sd_item *it = &plan->items[index];
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		return sd_error_errno(e, "%s", path);
+	}
+	it->size = (uint64_t)st.st_size;
+	it->compressed = sd_fd_is_compressed(fd);
+	it->has_debug_info = has_debug;
+	free(it->root_path);
+	free(it->source_path);
+	it->root_path = NULL;
+	if (sd_str_has_prefix(path, "debuginfod:")) {
+		it->source_path = strdup(path);
+	} else {
+		it->source_path = host_path(r, path);
+		it->root_path = strdup(path);
+		if (!it->root_path) {
+			close(fd);
+			return &sd_enomem;
 		}
-		fd = take_fd(p->fd);
-		path = p->path;
-	} else if (p->mismatch_fd >= 0) {
-		item->status = SD_STATUS_MISMATCH;
-		item->found_build_id = p->mismatch_id;
-		err = sd_item_reason(item, "%s has build-id %s, the dump expects %s%s",
-				     p->mismatch_path ? p->mismatch_path : "file",
-				     p->mismatch_id.len ? sd_build_id_hex(&p->mismatch_id, have)
-							: "(none)",
-				     sd_build_id_hex(&item->build_id, want),
+	}
+	if (!it->source_path) {
+		close(fd);
+		return &sd_enomem;
+	}
+	return sd_files_set(files, index, fd);
+}
+
+static struct sd_error *resolve_one(struct sd_resolver *r, struct sd_plan *plan,
+				    struct sd_files *files, size_t index)
+{
+	struct sd_item *it = &plan->items[index];
+	struct pick p = { .fd = -1, .mismatch_fd = -1 };
+	struct attempts a;
+	struct sd_error *err = NULL;
+	char have[2 * SD_BUILD_ID_MAX + 1], want[2 * SD_BUILD_ID_MAX + 1];
+	_cleanup_free_ char *kmod_miss = NULL;
+	bool found = false, oom = false;
+	attempts_init(&a);
+
+	if ((it->find & SD_FIND_BUILD_ID) && (it->find & SD_FIND_BUILD_ID_FIRST))
+		found = try_build_id_dirs(r, &p, &a, it, &oom);
+	if (!found && !oom && (it->find & SD_FIND_PATHS))
+		found = try_candidates(r, &p, &a, it);
+	if (!found && !oom && (it->find & SD_FIND_KMOD)) {
+		const char *relpath;
+		if ((err = find_module(r, plan, it, &relpath)))
+			goto out;
+		if (relpath) {
+			_cleanup_free_ char *path = NULL, *ap = NULL;
+			if (asprintf(&path, "/lib/modules/%s/%s", plan->release, relpath) < 0 ||
+			    asprintf(&ap, "lib/modules/%s/%s", plan->release, relpath) < 0) {
+				err = &sd_enomem;
+				goto out;
+			}
+			if ((!it->orig_path && (err = sd_item_set(&it->orig_path, path))) ||
+			    (!it->archive_path && (err = sd_item_set(&it->archive_path, ap))))
+				goto out;
+			found = try_path(r, &p, &a, it, path);
+		} else if (asprintf(&kmod_miss, "no %s.ko under /lib/modules/%s (out-of-tree or "
+				    "removed module?)", it->name, plan->release ? plan->release
+										 : "?") < 0) {
+			err = &sd_enomem;
+			goto out;
+		}
+	}
+	if (!found && !oom && (it->find & SD_FIND_BUILD_ID) && !(it->find & SD_FIND_BUILD_ID_FIRST))
+		found = try_build_id_dirs(r, &p, &a, it, &oom);
+	if (!found && !oom && (it->find & SD_FIND_DEBUGINFOD))
+		found = try_debuginfod(r, &p, &a, it);
+	if (oom || (found && !p.path)) {
+		err = &sd_enomem;
+		goto out;
+	}
+
+	if (found) {
+		it->status = SD_STATUS_FOUND;
+		if (!it->build_id.len && p.id.len)
+			it->build_id = p.id;
+		err = p.note ? sd_item_reason(it, "%s", p.note)
+			     : it->why ? sd_item_reason(it, "%s", it->why) : NULL;
+		if (!err)
+			err = take(r, plan, files, index, take_fd(p.fd), p.path, p.has_debug);
+	} else if (p.mismatch_fd >= 0) {
+		it->status = SD_STATUS_MISMATCH;
+		it->found_build_id = p.mismatch_id;
+		err = sd_item_reason(it, "%s has build-id %s, the dump expects %s%s",
+				     p.mismatch_path ? p.mismatch_path : "file",
+				     p.mismatch_id.len ? sd_build_id_hex(&p.mismatch_id, have) : "(none)",
+				     sd_build_id_hex(&it->build_id, want),
 				     r->allow_mismatch ? "; packed anyway (--allow-mismatch)"
 						       : "; not packed");
-		if (r->allow_mismatch) {
-			fd = take_fd(p->mismatch_fd);
-			path = p->mismatch_path;
-		}
+		if (!err && r->allow_mismatch)
+			err = take(r, plan, files, index, take_fd(p.mismatch_fd),
+				   p.mismatch_path ? p.mismatch_path : "?", p.mismatch_has_debug);
 	} else {
-		item->status = SD_STATUS_MISSING;
-		err = sd_item_reason(item, "not found: tried %s", attempts_text(a));
-	}
-	if (err)
-		return err;
-	if (fd >= 0) {
-		struct stat st;
-		if (fstat(fd, &st) < 0) {
-			int e = errno;
-			close(fd);
-			return sd_error_errno(e, "%s", path);
-		}
-		item->fd = fd;
-		item->size = (uint64_t)st.st_size;
-		free(item->source_path);
-		item->source_path = sd_str_has_prefix(path, "debuginfod:") ? strdup(path)
-									 : host_path(r, path);
-		if (!item->source_path)
-			return &sd_enomem;
-	}
-	return NULL;
-}
-
-struct sd_error *sd_resolve_binary(struct sd_resolver *r, struct sd_item *item,
-				   const char *const *paths, size_t n_paths, unsigned strategies)
-{
-	struct pick p = { .fd = -1, .mismatch_fd = -1 };
-	struct attempts a;
-	attempts_init(&a);
-	const struct sd_build_id *want = &item->build_id;
-	bool found = false;
-
-	for (size_t i = 0; !found && (strategies & SD_FIND_PATHS) && i < n_paths; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < i; j++)
-			dup |= strcmp(paths[i], paths[j]) == 0;
-		if (!dup)
-			found = try_path(r, &p, &a, paths[i], want, verify_build_id, NULL);
-	}
-	for (size_t i = 0; !found && (strategies & SD_FIND_BUILD_ID) && want->len &&
-			   i < r->debug_dirs.n; i++) {
-		_cleanup_free_ char *path = build_id_rel(want, r->debug_dirs.v[i], "");
-		if (!path) {
-			pick_deinit(&p);
-			attempts_deinit(&a);
-			return &sd_enomem;
-		}
-		found = try_path(r, &p, &a, path, want, verify_build_id, NULL);
-	}
-	if (!found && (strategies & SD_FIND_DEBUGINFOD))
-		found = try_debuginfod(r, &p, &a, SD_DEBUGINFOD_EXECUTABLE, want, verify_build_id,
-				       NULL);
-	struct sd_error *err = finish_pick(r, item, &p, &a);
-	pick_deinit(&p);
-	attempts_deinit(&a);
-	return err;
-}
-
-/* A debuglink candidate without build-ids to compare must match the recorded CRC. */
-struct debuglink_check {
-	uint32_t crc;
-};
-
-static bool verify_debug(int fd, const struct sd_build_id *expected, const void *arg,
-			 struct sd_build_id *got)
-{
-	got->len = 0;
-	sd_elf_build_id(fd, got);
-	if (expected->len && got->len)
-		return sd_build_id_eq(expected, got);
-	const struct debuglink_check *check = arg;
-	if (!check)
-		return !expected->len;
-	uint32_t crc;
-	return sd_crc32_fd(fd, &crc) == 0 && crc == check->crc;
-}
-
-/* Find a debug item for plan->items[index] and add it. */
-static struct sd_error *add_dwz(struct sd_resolver *r, struct sd_plan *plan, size_t index,
-				const struct sd_elf_info *info);
-
-static struct sd_error *add_debug_item(struct sd_plan *plan, size_t parent, enum sd_role role,
-				       struct sd_item **ret)
-{
-	struct sd_item *item;
-	struct sd_error *err = sd_plan_add(plan, role, SD_STATUS_MISSING, &item);
-	if (err)
-		return err;
-	struct sd_item *bin = &plan->items[parent];
-	item->parent = parent;
-	item->optional = true;
-	item->build_id = bin->build_id;
-	if (bin->name && (err = sd_item_set(&item->name, bin->name)))
-		return err;
-	*ret = item;
-	return NULL;
-}
-
-/* Archive path (and alias) for a debug file found at in-root path found_at. */
-static struct sd_error *place_debug(struct sd_resolver *r, struct sd_item *item,
-				    const char *fallback_path, const char *found_at)
-{
-	struct sd_error *err;
-	if (item->build_id.len) {
-		if ((err = sd_build_id_archive_path(&item->build_id, ".debug", &item->archive_path)))
-			return err;
-	} else if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(fallback_path)))) {
-		return err;
-	}
-	if (!found_at || found_at[0] != '/')
-		return NULL;
-	/*
-	 * Keep the name it had on the system too. A file from a --debug-dir is
-	 * known by its place in that directory, so it goes to the same place
-	 * under usr/lib/debug, where the launchers point the debugger.
-	 */
-	_cleanup_free_ char *alias = NULL;
-	for (size_t i = 0; i < r->debug_dirs.n && !alias; i++) {
-		const char *d = r->debug_dirs.v[i];
-		size_t n = strlen(d);
-		if (strncmp(found_at, d, n) == 0 && found_at[n] == '/' &&
-		    asprintf(&alias, "usr/lib/debug%s", found_at + n) < 0)
-			return &sd_enomem;
-	}
-	if (!alias && !(alias = strdup(sd_archive_path_of(found_at))))
-		return &sd_enomem;
-	if (strcmp(alias, item->archive_path) != 0 && !sd_strv_contains(&item->aliases, alias))
-		return sd_strv_add(&item->aliases, alias);
-	return NULL;
-}
-
-struct sd_error *sd_resolve_debuginfo(struct sd_resolver *r, struct sd_plan *plan,
-				      size_t bin_index, enum sd_role debug_role)
-{
-	struct sd_item *bin = &plan->items[bin_index];
-	struct sd_elf_info info = {0};
-	struct sd_error *err = NULL;
-	bool have_info = false;
-	if (bin->fd >= 0 && bin->status == SD_STATUS_FOUND) {
-		if (sd_elf_file_info(bin->fd, &info) == NULL)
-			have_info = true;
-	}
-	if (have_info && info.has_debug_info) {
-		/* The binary carries its own DWARF; it may still use a dwz file. */
-		if (info.altlink)
-			err = add_dwz(r, plan, bin_index, &info);
-		sd_elf_info_deinit(&info);
-		return err;
-	}
-	struct sd_build_id want = bin->build_id;
-	if (!want.len && !(have_info && info.debuglink)) {
-		sd_elf_info_deinit(&info);
-		return NULL;	/* nothing to look a debug file up by */
-	}
-	if (sd_plan_find_build_id(plan, &want, true)) {
-		sd_elf_info_deinit(&info);
-		return NULL;	/* already collected for another name of the same file */
-	}
-
-	struct pick p = { .fd = -1, .mismatch_fd = -1 };
-	struct attempts a;
-	attempts_init(&a);
-	bool found = false;
-	_cleanup_free_ char *fallback = NULL;
-
-	for (size_t i = 0; !found && want.len && i < r->debug_dirs.n; i++) {
-		_cleanup_free_ char *path = build_id_rel(&want, r->debug_dirs.v[i], ".debug");
-		if (!path) {
-			err = &sd_enomem;
-			goto out;
-		}
-		found = try_path(r, &p, &a, path, &want, verify_debug, NULL);
-	}
-	if (have_info && info.debuglink && !strchr(info.debuglink, '/')) {
-		struct debuglink_check check = { info.debuglink_crc };
-		_cleanup_free_ char *dir = sd_dirname(bin->orig_path ? bin->orig_path : "/");
-		if (!dir) {
-			err = &sd_enomem;
-			goto out;
-		}
-		char *cands[2 + 16] = {0};
-		size_t n = 0;
-		if (asprintf(&cands[n], "%s/%s", dir, info.debuglink) >= 0)
-			n++;
-		if (asprintf(&cands[n], "%s/.debug/%s", dir, info.debuglink) >= 0)
-			n++;
-		for (size_t i = 0; i < r->debug_dirs.n && n < ARRAY_SIZE(cands); i++) {
-			if (asprintf(&cands[n], "%s%s/%s", r->debug_dirs.v[i],
-				     strcmp(dir, "/") ? dir : "", info.debuglink) >= 0)
-				n++;
-		}
-		if (n > 2)
-			fallback = strdup(cands[2]);
-		for (size_t i = 0; i < n; i++) {
-			if (!found)
-				found = try_path(r, &p, &a, cands[i], &want, verify_debug, &check);
-			free(cands[i]);
-		}
-	}
-	if (!found)
-		found = try_debuginfod(r, &p, &a, SD_DEBUGINFOD_DEBUGINFO, &want, verify_debug,
-				       NULL);
-
-	struct sd_item *dbg;
-	if ((err = add_debug_item(plan, bin_index, debug_role, &dbg)))
-		goto out;
-	bin = &plan->items[bin_index];
-	if (!want.len)
-		dbg->build_id.len = 0;
-	if ((err = finish_pick(r, dbg, &p, &a)))
-		goto out;
-	size_t dbg_index = (size_t)(dbg - plan->items);
-	if (dbg->fd >= 0) {
-		_cleanup_free_ char *fb = NULL;
-		if (!fallback && asprintf(&fb, "/usr/lib/debug%s.debug", bin->orig_path) < 0) {
-			err = &sd_enomem;
-			goto out;
-		}
-		if ((err = place_debug(r, dbg, fallback ? fallback : fb, p.path)))
-			goto out;
-		struct sd_elf_info dinfo;
-		if (sd_elf_file_info(dbg->fd, &dinfo) == NULL) {
-			if (dinfo.altlink)
-				err = add_dwz(r, plan, dbg_index, &dinfo);
-			sd_elf_info_deinit(&dinfo);
-		}
-	} else if (dbg->status == SD_STATUS_MISSING) {
-		char hex[2 * SD_BUILD_ID_MAX + 1];
-		if (want.len) {
-			sd_hex(want.bytes, want.len, hex);
-			if (asprintf(&dbg->hint,
-				     "install the debug symbols package that provides /usr/lib/debug/.build-id/%.2s/%s.debug",
-				     hex, hex + 2) < 0)
-				dbg->hint = NULL;
-		}
-		if (have_info && info.has_symtab) {
+		it->status = it->if_missing == SD_MISSING_REPORT ? SD_STATUS_MISSING
+								 : SD_STATUS_SKIPPED;
+		it->omit = it->if_missing == SD_MISSING_OMIT;
+		const char *tried = attempts_text(&a);
+		if (kmod_miss && !tried[0])
+			err = sd_item_reason(it, "%s", kmod_miss);
+		else if (kmod_miss)
+			err = sd_item_reason(it, "%s; tried %s", kmod_miss, tried);
+		else
+			err = sd_item_reason(it, "not found: tried %s", tried[0] ? tried : "nothing");
+		if (!err && it->if_missing == SD_MISSING_SKIP && it->why) {
 			char *r2;
-			if (asprintf(&r2, "%s (the binary still has a symbol table)", dbg->reason) >= 0) {
-				free(dbg->reason);
-				dbg->reason = r2;
+			if (asprintf(&r2, "%s (%s)", it->reason, it->why) < 0) {
+				err = &sd_enomem;
+			} else {
+				free(it->reason);
+				it->reason = r2;
 			}
 		}
 	}
 out:
 	pick_deinit(&p);
 	attempts_deinit(&a);
+	return err;
+}
+
+/* --- Needs that found files add: debug files and dwz files --------------------------- */
+
+/* A debug file with this build-id is in the plan already (found, wanted or missing). */
+static bool have_debug(const struct sd_plan *plan, const struct sd_build_id *id, enum sd_role role)
+{
+	for (size_t i = 0; id->len && i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (sd_role_is_debug(it->role) && (role == SD_ROLE_DWZ) == (it->role == SD_ROLE_DWZ) &&
+		    sd_build_id_eq(&it->build_id, id))
+			return true;
+	}
+	return false;
+}
+
+static struct sd_error *debug_need(struct sd_plan *plan, size_t parent, enum sd_role role,
+				   const struct sd_build_id *id, struct sd_item **ret)
+{
+	const struct sd_item *bin = &plan->items[parent];
+	_cleanup_free_ char *name = bin->name ? strdup(bin->name) : NULL;
+	if (bin->name && !name)
+		return &sd_enomem;
+	struct sd_item *it;
+	struct sd_error *err = sd_plan_need(plan, role, name, NULL,
+					    SD_FIND_BUILD_ID | SD_FIND_BUILD_ID_FIRST | SD_FIND_PATHS |
+					    SD_FIND_DEBUGINFOD, SD_VERIFY_DEBUG, &it);
+	if (err)
+		return err;
+	it->parent = parent;
+	it->optional = true;
+	it->alias_flags = SD_ALIAS_FOUND_AT;
+	it->build_id = *id;
+	*ret = it;
+	return NULL;
+}
+
+static struct sd_error *add_dwz(struct sd_resolver *r, struct sd_plan *plan, struct sd_files *files,
+				size_t index, const struct sd_elf_info *info)
+{
+	(void)r;
+	(void)files;
+	if (have_debug(plan, &info->alt_build_id, SD_ROLE_DWZ))
+		return NULL;	/* shared by many debug files; collect once */
+	_cleanup_free_ char *link_path = NULL;
+	const struct sd_item *from = &plan->items[index];
+	const char *from_path = from->root_path ? from->root_path : from->orig_path;
+	struct sd_error *err = NULL;
+	if (info->altlink[0] == '/') {
+		err = sd_path_normalize(info->altlink, &link_path);
+	} else if (from_path) {
+		/* A relative altlink is relative to the debug file's own directory. */
+		_cleanup_free_ char *dir = sd_dirname(from_path);
+		_cleanup_free_ char *joined = dir ? sd_path_join(dir, info->altlink) : NULL;
+		if (!joined)
+			return &sd_enomem;
+		err = sd_path_normalize(joined, &link_path);
+	}
+	if (err) {
+		if (err == &sd_enomem)
+			return err;
+		sd_error_destroy(err);	/* an unusable name: look it up by build-id only */
+		link_path = NULL;
+	}
+	struct sd_item *dwz;
+	if ((err = debug_need(plan, index, SD_ROLE_DWZ, &info->alt_build_id, &dwz)))
+		return err;
+	if ((err = sd_item_set(&dwz->name, sd_basename(info->altlink))) ||
+	    (link_path && (err = sd_item_set(&dwz->orig_path, link_path))) ||
+	    (link_path && (err = sd_strv_add(&dwz->candidates, link_path))))
+		return err;
+	dwz->want_debug = false;
+	if (dwz->build_id.len) {
+		char hex[2 * SD_BUILD_ID_MAX + 1];
+		sd_build_id_hex(&dwz->build_id, hex);
+		if (asprintf(&dwz->archive_path, "usr/lib/debug/.build-id/%.2s/%s.debug", hex,
+			     hex + 2) < 0)
+			dwz->archive_path = NULL;
+	} else {
+		dwz->archive_path = strdup(sd_archive_path_of(link_path ? link_path
+								     : "/usr/lib/debug/.dwz/unknown"));
+	}
+	return dwz->archive_path ? NULL : &sd_enomem;
+}
+
+/* The separate debug file of a binary, and the dwz file of one that has its own DWARF. */
+static struct sd_error *derive_debug(struct sd_resolver *r, struct sd_plan *plan,
+				     struct sd_files *files, size_t index)
+{
+	struct sd_item *bin = &plan->items[index];
+	int fd = sd_files_fd(files, index);
+	struct sd_elf_info info = {0};
+	struct sd_error *err = NULL;
+	bool have_info = false;
+	if (fd >= 0 && bin->status == SD_STATUS_FOUND) {
+		if ((err = sd_elf_file_info(fd, &info)))
+			sd_error_destroy(err);
+		else
+			have_info = true;
+		err = NULL;
+	}
+	if (sd_role_is_debug(bin->role) || (have_info && info.has_debug_info)) {
+		/* Carries its DWARF: it may still use a dwz file. */
+		if (have_info && info.altlink)
+			err = add_dwz(r, plan, files, index, &info);
+		sd_elf_info_deinit(&info);
+		return err;
+	}
+	struct sd_build_id want = bin->build_id;
+	enum sd_role role = sd_role_debug_of(bin->role);
+	if ((!want.len && !(have_info && info.debuglink)) || have_debug(plan, &want, role)) {
+		sd_elf_info_deinit(&info);
+		return NULL;	/* nothing to look it up by, or collected for another name */
+	}
+	bool symtab = have_info && info.has_symtab;
+	struct sd_item *dbg;
+	_cleanup_free_ char *fallback = NULL;
+	if ((err = debug_need(plan, index, role, &want, &dbg)))
+		goto out;
+	bin = &plan->items[index];
+	size_t dbg_index = (size_t)(dbg - plan->items);
+	dbg->want_debug = true;	/* for its dwz file */
+	if (have_info && info.debuglink && !strchr(info.debuglink, '/')) {
+		dbg->check_crc = true;
+		dbg->debuglink_crc = info.debuglink_crc;
+		_cleanup_free_ char *dir = sd_dirname(bin->orig_path ? bin->orig_path : "/");
+		if (!dir) {
+			err = &sd_enomem;
+			goto out;
+		}
+		const char *d = strcmp(dir, "/") ? dir : "";
+		char *c;
+		if (asprintf(&c, "%s/%s", d, info.debuglink) < 0 ||
+		    (err = sd_strv_add(&dbg->candidates, c)))
+			goto oom;
+		free(c);
+		if (asprintf(&c, "%s/.debug/%s", d, info.debuglink) < 0 ||
+		    (err = sd_strv_add(&dbg->candidates, c)))
+			goto oom;
+		free(c);
+		for (size_t i = 0; i < r->debug_dirs.n; i++) {
+			if (asprintf(&c, "%s%s/%s", r->debug_dirs.v[i], d, info.debuglink) < 0 ||
+			    (err = sd_strv_add(&dbg->candidates, c)))
+				goto oom;
+			free(c);
+		}
+		if (!(fallback = strdup(dbg->candidates.v[2])))
+			goto oom;
+	}
+	if (want.len) {
+		char hex[2 * SD_BUILD_ID_MAX + 1];
+		sd_build_id_hex(&want, hex);
+		if (asprintf(&dbg->archive_path, "usr/lib/debug/.build-id/%.2s/%s.debug", hex,
+			     hex + 2) < 0 ||
+		    asprintf(&dbg->hint, "install the debug symbols package that provides "
+				       "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2) < 0)
+			goto oom;
+	} else if (fallback) {
+		if (!(dbg->archive_path = strdup(sd_archive_path_of(fallback))))
+			goto oom;
+	} else if (asprintf(&dbg->archive_path, "usr/lib/debug%s.debug",
+			    bin->orig_path ? bin->orig_path : "/unknown") < 0) {
+		goto oom;
+	}
+	if ((err = resolve_one(r, plan, files, dbg_index)))
+		goto out;
+	dbg = &plan->items[dbg_index];
+	if (dbg->status == SD_STATUS_MISSING && symtab) {
+		char *r2;
+		if (asprintf(&r2, "%s (the binary still has a symbol table)", dbg->reason) < 0)
+			goto oom;
+		free(dbg->reason);
+		dbg->reason = r2;
+	}
+	goto out;
+oom:
+	err = &sd_enomem;
+out:
 	sd_elf_info_deinit(&info);
 	return err;
 }
 
-static struct sd_error *add_dwz(struct sd_resolver *r, struct sd_plan *plan, size_t index,
-				const struct sd_elf_info *info)
+/* "kernel/lib/crc-itu-t.ko.xz" -> "kernel/lib/crc-itu-t.ko" */
+static char *plain_ko(const char *relpath)
 {
-	if (sd_plan_find_build_id(plan, &info->alt_build_id, true))
-		return NULL;	/* shared by many debug files; collect once */
-	/* Already listed as missing? */
+	const char *ko = strstr(relpath, ".ko");
+	return ko ? strndup(relpath, (size_t)(ko - relpath) + 3) : strdup(relpath);
+}
+
+/* A module's debug file: the module itself, Debian's and Fedora's debug trees, or by build-id. */
+static struct sd_error *derive_module_debug(struct sd_resolver *r, struct sd_plan *plan,
+					    size_t index)
+{
+	struct sd_item *mod = &plan->items[index];
+	if (!mod->root_path || !plan->release)
+		return NULL;
+	_cleanup_free_ char *prefix = NULL;
+	if (asprintf(&prefix, "/lib/modules/%s/", plan->release) < 0)
+		return &sd_enomem;
+	if (!sd_str_has_prefix(mod->root_path, prefix))
+		return NULL;
+	const char *relpath = mod->root_path + strlen(prefix);
+	_cleanup_free_ char *plain = plain_ko(relpath);
+	_cleanup_free_ char *dbg_archive = NULL;
+	if (!plain || asprintf(&dbg_archive, "usr/lib/debug/lib/modules/%s/%s", plan->release,
+			       plain) < 0)
+		return &sd_enomem;
+	if (mod->has_debug_info) {
+		/* One tree for crash's "mod -S": the module itself stands in for its debug file. */
+		if (sd_str_has_suffix(relpath, ".ko") && !sd_strv_contains(&mod->aliases, dbg_archive))
+			return sd_strv_add(&mod->aliases, dbg_archive);
+		return NULL;
+	}
+	struct sd_item *dbg;
+	struct sd_error *err = sd_plan_need(plan, SD_ROLE_MODULE_DEBUG, plan->items[index].name,
+					    NULL, SD_FIND_PATHS | SD_FIND_BUILD_ID |
+					    SD_FIND_DEBUGINFOD, SD_VERIFY_BUILD_ID, &dbg);
+	if (err)
+		return err;
+	dbg->parent = index;
+	dbg->optional = true;
+	dbg->build_id = plan->items[index].build_id;
+	dbg->alias_flags = SD_ALIAS_BUILD_ID;
+	for (size_t i = 0; i < r->debug_dirs.n; i++) {
+		char *c;
+		if (asprintf(&c, "%s/lib/modules/%s/%s", r->debug_dirs.v[i], plan->release,
+			     plain) < 0)
+			return &sd_enomem;
+		err = sd_strv_add(&dbg->candidates, c);
+		free(c);
+		if (err)
+			return err;
+		if (asprintf(&c, "%s/lib/modules/%s/%s.debug", r->debug_dirs.v[i], plan->release,
+			     plain) < 0)
+			return &sd_enomem;
+		err = sd_strv_add(&dbg->candidates, c);
+		free(c);
+		if (err)
+			return err;
+	}
+	if (asprintf(&dbg->hint, "install linux-image-%s-dbg (Debian, Ubuntu) or "
+				 "kernel-debuginfo-%s (Fedora, RHEL)", plan->release, plan->release) < 0) {
+		dbg->hint = NULL;
+		return &sd_enomem;
+	}
+	dbg->archive_path = dbg_archive;
+	dbg_archive = NULL;
+	return NULL;
+}
+
+struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
+				 struct sd_files *files)
+{
+	struct sd_error *err;
+	/* Needs added on the way (debug files, dwz files) are settled in the same pass. */
 	for (size_t i = 0; i < plan->n_items; i++) {
-		const struct sd_item *it = &plan->items[i];
-		if (it->role == SD_ROLE_DWZ && sd_build_id_eq(&it->build_id, &info->alt_build_id))
-			return NULL;
+		if (plan->items[i].status == SD_STATUS_WANTED &&
+		    (err = resolve_one(r, plan, files, i)))
+			return err;
+		struct sd_item *it = &plan->items[i];
+		if (!it->want_debug || it->status == SD_STATUS_SKIPPED)
+			continue;
+		it->want_debug = false;
+		if (it->role == SD_ROLE_MODULE)
+			err = sd_files_fd(files, i) >= 0 ? derive_module_debug(r, plan, i) : NULL;
+		else if (it->status == SD_STATUS_FOUND || it->build_id.len)
+			err = derive_debug(r, plan, files, i);
+		else
+			err = NULL;
+		if (err)
+			return err;
 	}
-	struct pick p = { .fd = -1, .mismatch_fd = -1 };
-	struct attempts a;
-	attempts_init(&a);
-	bool found = false;
-	struct sd_error *err = NULL;
-	const struct sd_build_id *want = &info->alt_build_id;
-	_cleanup_free_ char *link_path = NULL;
-
-	for (size_t i = 0; !found && want->len && i < r->debug_dirs.n; i++) {
-		_cleanup_free_ char *path = build_id_rel(want, r->debug_dirs.v[i], ".debug");
-		if (!path) {
-			err = &sd_enomem;
-			goto out;
-		}
-		found = try_path(r, &p, &a, path, want, verify_debug, NULL);
-	}
-	if (info->altlink) {
-		/* A relative altlink is relative to the debug file's own directory. */
-		const struct sd_item *from = &plan->items[index];
-		const char *from_path = from->source_path && from->source_path[0] == '/'
-					? from->source_path : from->orig_path;
-		if (info->altlink[0] == '/') {
-			sd_path_normalize(info->altlink, &link_path);
-		} else if (from_path) {
-			_cleanup_free_ char *dir = sd_dirname(from_path);
-			_cleanup_free_ char *joined = dir ? sd_path_join(dir, info->altlink) : NULL;
-			if (joined)
-				sd_path_normalize(joined, &link_path);
-		}
-		if (!found && link_path)
-			found = try_path(r, &p, &a, link_path, want, verify_debug, NULL);
-	}
-	if (!found)
-		found = try_debuginfod(r, &p, &a, SD_DEBUGINFOD_DEBUGINFO, want, verify_debug,
-				       NULL);
-
-	struct sd_item *dwz;
-	if ((err = sd_plan_add(plan, SD_ROLE_DWZ, SD_STATUS_MISSING, &dwz)))
-		goto out;
-	dwz->parent = index;
-	dwz->optional = true;
-	dwz->build_id = *want;
-	if (info->altlink && (err = sd_item_set(&dwz->name, sd_basename(info->altlink))))
-		goto out;
-	if (link_path && (err = sd_item_set(&dwz->orig_path, link_path)))
-		goto out;
-	if ((err = finish_pick(r, dwz, &p, &a)))
-		goto out;
-	if (dwz->fd >= 0)
-		err = place_debug(r, dwz, link_path ? link_path : "/usr/lib/debug/.dwz/unknown",
-				  p.path);
-out:
-	pick_deinit(&p);
-	attempts_deinit(&a);
-	return err;
+	return NULL;
 }

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Finding files for plan items, inside --root: binaries by path and by
- * build-id, their debuginfo (build-id directories, .gnu_debuglink, dwz
- * supplementary files) and, when configured, debuginfod. Every candidate is
- * verified by build-id (or debuglink CRC) before it is accepted. The finder
- * is an ordered list of strategies; what it does not find becomes a status
- * with a reason, never an error.
+ * The resolver: turns every need of the plan (an item in status WANTED)
+ * into a found file or a status, inside --root. Strategies are tried in a
+ * fixed order (the item's candidate paths, build-id directories, the kernel
+ * module index, debuginfod) and every candidate is verified (build-id,
+ * debuglink CRC, not a stub) before it is accepted. What is not found
+ * becomes a status with a reason, never an error.
+ *
+ * Found binaries lead to further needs, stated and settled here too: their
+ * separate debug files (build-id directories, .gnu_debuglink with CRC,
+ * Debian's and Fedora's module debug trees), and the dwz supplementary
+ * files those refer to.
+ *
+ * The open files are kept in a table beside the plan (struct sd_files),
+ * indexed like plan->items, so that the plan stays plain data.
  */
 #ifndef SAVEDUMP_RESOLVE_H
 #define SAVEDUMP_RESOLVE_H
@@ -13,15 +21,29 @@
 #include <stdbool.h>
 
 #include "debuginfod.h"
-#include "elfutils.h"
+#include "modindex.h"
 #include "plan.h"
 #include "root.h"
+
+/* Open files of plan items: fd[i] belongs to plan->items[i]; -1 for none. */
+struct sd_files {
+	int *fd;
+	size_t n, cap;
+};
+
+/* The item's file, or -1. */
+int sd_files_fd(const struct sd_files *f, size_t item);
+/* Give item the file fd (owned from now on, also on failure). */
+struct sd_error *sd_files_set(struct sd_files *f, size_t item, int fd);
+void sd_files_deinit(struct sd_files *f);
 
 struct sd_resolver {
 	const struct sd_root *root;
 	struct sd_strv debug_dirs;	/* absolute, inside the root */
 	struct sd_debuginfod *debuginfod;	/* NULL: not configured */
-	bool allow_mismatch;		/* pack mismatching files, marked as such */
+	bool allow_mismatch;		/* keep mismatching files open, for packing */
+	struct sd_modindex modules;	/* /lib/modules/REL, loaded on first use */
+	char *modules_release;
 };
 
 /* Copies debug_dirs, then adds /usr/lib/debug, which is always searched last. */
@@ -30,37 +52,13 @@ struct sd_error *sd_resolver_init(struct sd_resolver *r, const struct sd_root *r
 				  bool allow_mismatch);
 void sd_resolver_deinit(struct sd_resolver *r);
 
-/* Lookup strategies for sd_resolve_binary(), tried in this order. */
-enum {
-	SD_FIND_PATHS = 1 << 0,		/* the candidate paths given */
-	SD_FIND_BUILD_ID = 1 << 1,	/* DEBUGDIR/.build-id/xx/yyyy */
-	SD_FIND_DEBUGINFOD = 1 << 2,
-};
-
 /*
- * Find a binary for item: candidate paths (absolute, inside the root), then
- * build-id links, then debuginfod. item->build_id is the expected build-id
- * (len 0: unknown, accept the first file found). Sets item->fd,
- * source_path, size and status FOUND, MISMATCH or MISSING with a reason.
+ * Settle every WANTED item of plan (and the needs that found files add),
+ * opening what is accepted into files. Idempotent: items already settled
+ * are left alone, so it can run again after an inspector added needs.
  * Returns an error only for fatal conditions (out of memory).
  */
-struct sd_error *sd_resolve_binary(struct sd_resolver *r, struct sd_item *item,
-				   const char *const *paths, size_t n_paths, unsigned strategies);
-
-/*
- * Add the debuginfo items a found (or build-id-known) binary needs: its
- * separate debug file, and the dwz supplementary file that one refers to.
- * bin_index is the binary's index in plan->items. Nothing is added when the
- * binary carries its own DWARF (unless it refers to a dwz file).
- */
-struct sd_error *sd_resolve_debuginfo(struct sd_resolver *r, struct sd_plan *plan,
-				      size_t bin_index, enum sd_role debug_role);
-
-/* The archive path for a normalised absolute path ("/usr/bin/x" -> "usr/bin/x"). */
-const char *sd_archive_path_of(const char *abs_path);
-
-/* "usr/lib/debug/.build-id/xx/yyyy" + suffix. */
-struct sd_error *sd_build_id_archive_path(const struct sd_build_id *id, const char *suffix,
-					  char **ret);
+struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
+				 struct sd_files *files);
 
 #endif

@@ -25,7 +25,6 @@ struct mapped {
 
 struct inspect {
 	struct sd_core *core;
-	struct sd_resolver *r;
 	struct sd_plan *plan;
 	struct sd_core_module *mods;
 	size_t n_mods;
@@ -63,8 +62,11 @@ static const char *classify(const char *raw, char **ret_path)
 	    sd_str_has_prefix(raw, "/sys/") || sd_str_has_prefix(raw, "/SYSV") ||
 	    strcmp(raw, "/dev") == 0)
 		return "not a regular file";
-	if (sd_path_normalize(raw, ret_path))
+	struct sd_error *err = sd_path_normalize(raw, ret_path);
+	if (err) {
+		sd_error_destroy(err);
 		return "unusable path in the dump";
+	}
 	return NULL;
 }
 
@@ -192,54 +194,35 @@ static bool core_has_elf_header(struct inspect *in, const struct mapped *f)
 	       memcmp(magic, ELFMAG, SELFMAG) == 0;
 }
 
-static bool fd_is_elf(int fd)
-{
-	uint8_t magic[SELFMAG];
-	return sd_pread_full(fd, magic, SELFMAG, 0) == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0;
-}
-
-static struct sd_error *add_aliases(struct sd_item *item, const char *link_map_name)
-{
-	struct sd_error *err;
-	if (link_map_name && link_map_name[0] == '/') {
-		_cleanup_free_ char *norm = NULL;
-		if (!sd_path_normalize(link_map_name, &norm) &&
-		    strcmp(sd_archive_path_of(norm), item->archive_path) != 0 &&
-		    (err = sd_strv_add(&item->aliases, sd_archive_path_of(norm))))
-			return err;
-	}
-	if (item->build_id.len && (item->status == SD_STATUS_FOUND)) {
-		_cleanup_free_ char *id_path = NULL;
-		if ((err = sd_build_id_archive_path(&item->build_id, "", &id_path)))
-			return err;
-		if ((err = sd_strv_add(&item->aliases, id_path)))
-			return err;
-	}
-	return NULL;
-}
-
+/* The need for an ELF object the process had loaded (or a managed assembly). */
 static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool is_exe)
 {
 	struct sd_plan *plan = in->plan;
 	const struct sd_core_module *mod = f->module != SIZE_MAX ? &in->mods[f->module] : NULL;
 	bool known_elf = mod || core_has_elf_header(in, f);
 	enum sd_role role = is_exe ? SD_ROLE_EXECUTABLE : SD_ROLE_LIBRARY;
+	const char *path = f->problem ? f->raw : f->path;
+	bool managed = !known_elf && in->dotnet && sd_dotnet_is_managed_path(path);
+	if (managed)
+		role = SD_ROLE_MANAGED;
+	else if (!known_elf && !is_exe)
+		role = SD_ROLE_MAPPED_FILE;
 	struct sd_item *item;
 	struct sd_error *err;
 
-	if (f->problem) {
+	if (f->problem || role == SD_ROLE_MAPPED_FILE) {
 		/* Deleted files and memfds are normal; bad paths mean a damaged core. */
-		bool bad = sd_str_has_prefix(f->problem, "unusable");
-		if (!bad && !known_elf && !is_exe)
-			role = SD_ROLE_MAPPED_FILE;
-		if (in->dotnet && sd_dotnet_is_managed_path(f->raw))
-			role = SD_ROLE_MANAGED;
+		bool bad = f->problem && sd_str_has_prefix(f->problem, "unusable");
+		if (bad && !managed)
+			role = is_exe ? SD_ROLE_EXECUTABLE : SD_ROLE_LIBRARY;
 		if ((err = sd_plan_add(plan, role, bad ? SD_STATUS_MISSING : SD_STATUS_SKIPPED,
 				       &item)))
 			return err;
-		if ((err = sd_item_set(&item->orig_path, f->raw)) ||
-		    (err = sd_item_set(&item->name, sd_basename(f->raw))) ||
-		    (err = sd_item_reason(item, "%s", f->problem)))
+		if ((err = sd_item_set(&item->orig_path, path)) ||
+		    (err = sd_item_set(&item->name, sd_basename(path))) ||
+		    (err = sd_item_reason(item, "%s", f->problem ? f->problem
+						: "no ELF header in the core: a data file; "
+						  "debuggers do not need it")))
 			return err;
 		if (mod)
 			item->build_id = mod->build_id;
@@ -248,67 +231,33 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 		return NULL;
 	}
 
-	if (!known_elf && in->dotnet && sd_dotnet_is_managed_path(f->path))
-		role = SD_ROLE_MANAGED;
-	if ((err = sd_plan_add(plan, role, SD_STATUS_MISSING, &item)))
-		return err;
-	if ((err = sd_item_set(&item->orig_path, f->path)) ||
-	    (err = sd_item_set(&item->name, sd_basename(f->path))))
+	if ((err = sd_plan_need(plan, role, sd_basename(f->path), f->path,
+				managed ? SD_FIND_PATHS
+					: SD_FIND_PATHS | SD_FIND_BUILD_ID | SD_FIND_DEBUGINFOD,
+				managed ? SD_VERIFY_EXISTS : SD_VERIFY_BUILD_ID, &item)) ||
+	    (err = sd_strv_add(&item->candidates, f->path)) ||
+	    (err = sd_item_set(&item->archive_path, sd_archive_path_of(f->path))))
 		return err;
 	if (mod)
 		item->build_id = mod->build_id;
-
-	if (role == SD_ROLE_MANAGED || !known_elf) {
-		/* Not known to be ELF: open it to see what it is. */
-		int fd = sd_root_open(in->r->root, f->path);
-		if (fd < 0) {
-			item->status = role == SD_ROLE_MANAGED ? SD_STATUS_MISSING : SD_STATUS_SKIPPED;
-			if (role != SD_ROLE_MANAGED)
-				item->role = SD_ROLE_MAPPED_FILE;
-			return sd_item_reason(item, "%s: %s%s", f->path, strerror(-fd),
-					      role == SD_ROLE_MANAGED ? ""
-						: " (no ELF header in the core: a data file)");
-		}
-		bool elf = fd_is_elf(fd);
-		if (!elf && role != SD_ROLE_MANAGED) {
-			close(fd);
-			item->role = SD_ROLE_MAPPED_FILE;
-			item->status = SD_STATUS_SKIPPED;
-			return sd_item_reason(item, "not an ELF file; debuggers do not need it");
-		}
-		close(fd);
-		if (!elf) {
-			const char *const paths[] = { f->path };
-			/* Managed assemblies have no build-id: found is found. */
-			if ((err = sd_resolve_binary(in->r, item, paths, 1, SD_FIND_PATHS)))
-				return err;
-			if (item->status == SD_STATUS_FOUND) {
-				free(item->reason);
-				item->reason = NULL;
-			}
-			return sd_item_set(&item->archive_path, sd_archive_path_of(f->path));
-		}
-		if (role == SD_ROLE_MANAGED)
-			item->role = SD_ROLE_LIBRARY;
-	}
-
+	if (managed)
+		return NULL;	/* assemblies have no build-id: found is found */
+	item->want_debug = true;
+	item->alias_flags = SD_ALIAS_BUILD_ID;
 	/* The loader's name for it, when it differs (e.g. /lib vs /usr/lib). */
 	_cleanup_free_ char *lm = NULL;
-	if (f->lm_name && f->lm_name[0] == '/' && sd_path_normalize(f->lm_name, &lm) == NULL &&
-	    strcmp(lm, f->path) == 0) {
-		free(lm);
-		lm = NULL;
+	if (f->lm_name && f->lm_name[0] == '/') {
+		struct sd_error *bad = sd_path_normalize(f->lm_name, &lm);
+		if (bad) {
+			if (bad == &sd_enomem)
+				return bad;
+			sd_error_destroy(bad);
+		}
 	}
-	const char *const paths[] = { f->path, lm ? lm : f->path };
-	if ((err = sd_resolve_binary(in->r, item, paths, 2,
-				     SD_FIND_PATHS | SD_FIND_BUILD_ID | SD_FIND_DEBUGINFOD)))
+	if (lm && strcmp(lm, f->path) != 0 &&
+	    ((err = sd_strv_add(&item->candidates, lm)) ||
+	     (err = sd_strv_add(&item->aliases, sd_archive_path_of(lm)))))
 		return err;
-	if (item->fd >= 0) {
-		if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(f->path))))
-			return err;
-		if ((err = add_aliases(item, lm)))
-			return err;
-	}
 	return NULL;
 }
 
@@ -331,7 +280,11 @@ static struct sd_error *add_module_item(struct inspect *in, size_t mi, bool is_e
 		if (in->lm[i].l_ld >= mod->low && in->lm[i].l_ld < mod->high && in->lm[i].name[0])
 			name = in->lm[i].name;
 	_cleanup_free_ char *path = NULL;
-	if (name[0] != '/' || sd_path_normalize(name, &path)) {
+	struct sd_error *bad = name[0] == '/' ? sd_path_normalize(name, &path) : NULL;
+	if (bad == &sd_enomem)
+		return bad;
+	sd_error_destroy(bad);
+	if (!path) {
 		if ((err = sd_plan_add(in->plan, SD_ROLE_LIBRARY, SD_STATUS_MISSING, &item)))
 			return err;
 		item->build_id = mod->build_id;
@@ -346,6 +299,7 @@ static struct sd_error *add_module_item(struct inspect *in, size_t mi, bool is_e
 	return add_file_item(in, &f, is_exe);
 }
 
+/* libthread_db from the directory of the core's libc, so gdb can list threads. */
 static struct sd_error *add_thread_db(struct inspect *in)
 {
 	struct sd_plan *plan = in->plan;
@@ -357,40 +311,29 @@ static struct sd_error *add_thread_db(struct inspect *in)
 		     sd_str_has_prefix(sd_basename(it->orig_path), "libc-2.")))
 			libc = it;
 	}
-	if (!libc)
+	if (!libc || libc->orig_path[0] != '/')
 		return NULL;	/* static or non-glibc program */
 	_cleanup_free_ char *dir = sd_dirname(libc->orig_path);
 	_cleanup_free_ char *path = dir ? sd_path_join(dir, "libthread_db.so.1") : NULL;
 	if (!path)
 		return &sd_enomem;
-	bool libc_ok = libc->status == SD_STATUS_FOUND;
 	size_t libc_index = (size_t)(libc - plan->items);
 	struct sd_item *item;
-	struct sd_error *err = sd_plan_add(plan, SD_ROLE_THREAD_DB, SD_STATUS_MISSING, &item);
-	if (err)
+	struct sd_error *err;
+	if ((err = sd_plan_need(plan, SD_ROLE_THREAD_DB, "libthread_db.so.1", path, SD_FIND_PATHS,
+				SD_VERIFY_EXISTS, &item)) ||
+	    (err = sd_strv_add(&item->candidates, path)) ||
+	    (err = sd_item_set(&item->archive_path, sd_archive_path_of(path))) ||
+	    (err = sd_item_set(&item->why, "from the directory of the dump's libc; it carries no "
+				"trace in the core to verify it by")))
 		return err;
 	item->parent = libc_index;
-	if ((err = sd_item_set(&item->name, "libthread_db.so.1")) ||
-	    (err = sd_item_set(&item->orig_path, path)))
-		return err;
-	const char *const paths[] = { path };
-	if ((err = sd_resolve_binary(in->r, item, paths, 1, SD_FIND_PATHS)))
-		return err;
-	if (item->fd < 0)
-		return sd_item_reason(item, "%s not found beside the dump's libc; gdb cannot list "
-					    "threads without it", path);
-	if ((err = sd_item_set(&item->archive_path, sd_archive_path_of(path))))
-		return err;
-	/* libthread_db carries no trace in the core; it is right if libc is. */
-	return sd_item_reason(item, libc_ok ? "from the directory of the dump's verified libc"
-					    : "from the directory of the dump's libc, which was "
-					      "not verified");
+	return NULL;
 }
 
-struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r,
-				     struct sd_plan *plan)
+struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_plan *plan)
 {
-	struct inspect in = { .core = core, .r = r, .plan = plan };
+	struct inspect in = { .core = core, .plan = plan };
 	struct sd_error *err;
 
 	plan->kind = SD_DUMP_USERLAND;
@@ -442,21 +385,8 @@ struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r
 	}
 	if ((err = add_thread_db(&in)))
 		goto out;
-	if (in.dotnet && (err = sd_dotnet_inspect(core, r, plan)))
+	if (in.dotnet && (err = sd_dotnet_inspect(plan)))
 		goto out;
-	/* Debuginfo for every ELF object, found or known by build-id. */
-	size_t n = plan->n_items;
-	for (size_t i = 0; i < n; i++) {
-		const struct sd_item *it = &plan->items[i];
-		bool elf_role = it->role == SD_ROLE_EXECUTABLE || it->role == SD_ROLE_LIBRARY ||
-				(it->role == SD_ROLE_DOTNET_RUNTIME && it->fd >= 0);
-		if (!elf_role || it->status == SD_STATUS_SKIPPED)
-			continue;
-		if (it->fd < 0 && !it->build_id.len)
-			continue;
-		if ((err = sd_resolve_debuginfo(r, plan, i, SD_ROLE_DEBUGINFO)))
-			goto out;
-	}
 out:
 	for (size_t i = 0; i < in.n_files; i++)
 		free(in.files[i].path);

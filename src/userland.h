@@ -2,21 +2,19 @@
 /*
  * Inspecting a userland ELF core: which executable and files the process
  * had mapped (NT_FILE), which ELF objects the loader had loaded (link_map,
- * through libdwfl) and their build-ids, and, from those, the plan items.
+ * through libdwfl) and their build-ids, and, from those, the needs in the
+ * plan. Reads the core only: no file outside it is opened here.
  */
 #ifndef SAVEDUMP_USERLAND_H
 #define SAVEDUMP_USERLAND_H
 
 #include "elfutils.h"
 #include "plan.h"
-#include "resolve.h"
 
-struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_resolver *r,
-				     struct sd_plan *plan);
+struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_plan *plan);
 
-/* .NET: extra runtime files when the core maps libcoreclr.so (dotnet.c). */
+/* .NET: the runtime files SOS needs when the core maps libcoreclr.so (dotnet.c). */
 bool sd_dotnet_is_managed_path(const char *path);
-struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_resolver *r,
-				   struct sd_plan *plan);
+struct sd_error *sd_dotnet_inspect(struct sd_plan *plan);
 
 #endif

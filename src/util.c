@@ -287,3 +287,30 @@ bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off)
 {
 	return write_full(fd, buf, len, true, off);
 }
+
+bool sd_fd_is_compressed(int fd)
+{
+	uint8_t b[0x210];
+	ssize_t n = sd_pread_full(fd, b, sizeof(b), 0);
+	if (n < 8)
+		return false;
+	static const struct {
+		const char *magic;
+		size_t len;
+	} magics[] = {
+		{ "KDUMP   ", 8 }, { "DISKDUMP", 8 }, { "\xfd" "7zXZ", 6 },
+		{ "\x28\xb5\x2f\xfd", 4 }, { "\x1f\x8b", 2 }, { "BZh", 3 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(magics); i++)
+		if (!memcmp(b, magics[i].magic, magics[i].len))
+			return true;
+	/* bzImage: the setup header's "HdrS" at 0x202 (Documentation/x86/boot.rst). */
+	return n >= 0x206 && !memcmp(b + 0x202, "HdrS", 4);
+}
+
+const char *sd_archive_path_of(const char *abs_path)
+{
+	while (*abs_path == '/')
+		abs_path++;
+	return abs_path;
+}

@@ -51,6 +51,9 @@ struct sd_error *sd_path_relative(const char *link, const char *target, char **r
 char *sd_dirname(const char *path);
 const char *sd_basename(const char *path);
 
+/* The archive path of a normalised absolute path ("/usr/bin/x" -> "usr/bin/x"). */
+const char *sd_archive_path_of(const char *abs_path);
+
 /* Join a and b with exactly one '/' between them. */
 char *sd_path_join(const char *a, const char *b);
 
@@ -65,5 +68,11 @@ ssize_t sd_pread_full(int fd, void *buf, size_t len, off_t off);
 bool sd_write_full(int fd, const void *buf, size_t len);
 /* The same with pwrite() at off. */
 bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off);
+
+/*
+ * Whether fd's first bytes say it is compressed already (kdump-compressed,
+ * xz, zstd, gzip, bzip2, a bzImage): such data is stored, not recompressed.
+ */
+bool sd_fd_is_compressed(int fd);
 
 #endif

@@ -16,7 +16,6 @@ struct sd_error *sd_vmcoreinfo_parse(const char *text, size_t len, struct sd_vmc
 		return sd_error_create(SD_ERROR_INPUT, "VMCOREINFO is %zu bytes, more than %d", len,
 				       SD_VMCOREINFO_MAX);
 	struct sd_vmcoreinfo vi = {0};
-	size_t cap = 0;
 	vi.raw = strndup(text, len);
 	if (!vi.raw)
 		return &sd_enomem;
@@ -33,22 +32,15 @@ struct sd_error *sd_vmcoreinfo_parse(const char *text, size_t len, struct sd_vmc
 		if (!eq || eq == line)
 			continue;
 		*eq = '\0';
-		if (!sd_grow(&vi.keys, &cap, vi.n + 1, sizeof(*vi.keys)) ||
-		    !(vi.values = realloc(vi.values, cap * sizeof(*vi.values)))) {
+		struct sd_vmcoreinfo_line l = { strdup(line), strdup(eq + 1) };
+		if (!l.key || !l.value || !sd_grow(&vi.lines, &vi.cap, vi.n + 1, sizeof(*vi.lines))) {
+			free(l.key);
+			free(l.value);
 			free(copy);
 			sd_vmcoreinfo_deinit(&vi);
 			return &sd_enomem;
 		}
-		vi.keys[vi.n] = strdup(line);
-		vi.values[vi.n] = strdup(eq + 1);
-		if (!vi.keys[vi.n] || !vi.values[vi.n]) {
-			free(vi.keys[vi.n]);
-			free(vi.values[vi.n]);
-			free(copy);
-			sd_vmcoreinfo_deinit(&vi);
-			return &sd_enomem;
-		}
-		vi.n++;
+		vi.lines[vi.n++] = l;
 	}
 	free(copy);
 	*ret = vi;
@@ -58,11 +50,10 @@ struct sd_error *sd_vmcoreinfo_parse(const char *text, size_t len, struct sd_vmc
 void sd_vmcoreinfo_deinit(struct sd_vmcoreinfo *vi)
 {
 	for (size_t i = 0; i < vi->n; i++) {
-		free(vi->keys[i]);
-		free(vi->values[i]);
+		free(vi->lines[i].key);
+		free(vi->lines[i].value);
 	}
-	free(vi->keys);
-	free(vi->values);
+	free(vi->lines);
 	free(vi->raw);
 	memset(vi, 0, sizeof(*vi));
 }
@@ -70,8 +61,8 @@ void sd_vmcoreinfo_deinit(struct sd_vmcoreinfo *vi)
 const char *sd_vmcoreinfo_get(const struct sd_vmcoreinfo *vi, const char *key)
 {
 	for (size_t i = 0; i < vi->n; i++)
-		if (strcmp(vi->keys[i], key) == 0)
-			return vi->values[i];
+		if (strcmp(vi->lines[i].key, key) == 0)
+			return vi->lines[i].value;
 	return NULL;
 }
 

@@ -17,11 +17,15 @@
 /* The kernel's buffer is one page; accept a few more. */
 enum { SD_VMCOREINFO_MAX = 64 * 1024 };
 
+struct sd_vmcoreinfo_line {
+	char *key, *value;
+};
+
 struct sd_vmcoreinfo {
 	char *raw;		/* the text as found, NUL-terminated */
 	size_t raw_len;
-	char **keys, **values;	/* parallel arrays */
-	size_t n;
+	struct sd_vmcoreinfo_line *lines;	/* in the order of the text */
+	size_t n, cap;
 };
 
 /* Parse text (not necessarily NUL-terminated); lines without '=' are ignored. */

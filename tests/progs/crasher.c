@@ -65,7 +65,6 @@ static void make_sparse(void)
 
 int main(int argc, char **argv)
 {
-	const char *plugin = argc > 1 ? argv[1] : NULL;
 	make_sparse();
 	pthread_t t[2];
 	pthread_barrier_init(&ready, NULL, 3);
@@ -74,13 +73,15 @@ int main(int argc, char **argv)
 	pthread_barrier_wait(&ready);
 
 	int (*plugin_entry)(int, int (*)(int)) = NULL;
-	if (plugin) {
-		void *h = dlopen(plugin, RTLD_NOW);
+	/* The first plugin is called; more are only loaded, by whatever name they are given. */
+	for (int i = 1; i < argc; i++) {
+		void *h = dlopen(argv[i], RTLD_NOW);
 		if (!h) {
 			fprintf(stderr, "dlopen: %s\n", dlerror());
 			return 1;
 		}
-		plugin_entry = (int (*)(int, int (*)(int)))dlsym(h, "sdplugin_entry");
+		if (i == 1)
+			plugin_entry = (int (*)(int, int (*)(int)))dlsym(h, "sdplugin_entry");
 	}
 	/* main -> plugin -> libsdbar -> libsdfoo -> crash_leaf: every object on the stack. */
 	return plugin_entry ? plugin_entry(3, stage_bar) : stage_bar(3);

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The pipeline, stage by stage (sd_pipeline_run() reads as this list):
+ *
+ *   open     the dump: probe its format, reassemble a flattened one
+ *   inspect  read the dump alone and state its needs   (userland.c, dotnet.c, kernel.c)
+ *   resolve  find and verify each needed file in --root (resolve.c)
+ *   decide   archive paths, names, size limits         (plan.c, pure)
+ *   write    archive or directory, manifest, launchers (pack.c, manifest.c, launcher.c)
+ */
+#ifndef SAVEDUMP_PIPELINE_H
+#define SAVEDUMP_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "output.h"
+#include "plan.h"
+
+struct sd_options {
+	const char *dump;
+	const char *output;	/* NULL: ./savedump-DUMPNAME.tar.EXT */
+	bool output_is_dir;
+	enum sd_compression compression;
+	int level;
+	int jobs;		/* 0: all CPUs */
+	const char *root;
+	struct sd_strv debug_dirs;
+	bool list;		/* inspect, resolve and decide; write nothing */
+	bool allow_mismatch;
+	bool force;
+	bool debuginfod;
+	bool progress_bar;
+	bool progress_json;
+	uint64_t max_size;	/* 0: no limit but the free space */
+};
+
+/*
+ * Run the pipeline on o->dump. The plan (initialised by the caller) holds
+ * the outcome, also when an error stops it part way; *ret_output is the
+ * output written (NULL with o->list).
+ */
+struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *plan,
+				 char **ret_output);
+
+#endif

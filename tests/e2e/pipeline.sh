@@ -1,0 +1,74 @@
+#!/bin/bash
+# The pipeline's contracts, on real cores: names a hostile core gives its
+# files never take the archive's own names.
+. "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
+
+for tool in gcc gdb gcore strace python3 zstd; do
+	command -v "$tool" >/dev/null || { skip_reason="$tool not installed"; break; }
+done
+[ -z "${skip_reason:-}" ] && [ "$(id -u)" = 0 ] && test_set_prereq CORES
+[ "$(id -u)" = 0 ] || skip_reason=${skip_reason:-"not root"}
+
+progs="$scratch/progs"
+out="$scratch/out"
+mkdir -p "$out"
+
+test_expect_success CORES 'build the test programs' '
+	"$srcdir/tests/progs/build.sh" "$progs" && test -x "$progs/crasher"
+'
+
+# A plugin loaded under names that normalise to the archive's own top-level
+# names: "$scratch/lnk/../../(...)/manifest.json" is $scratch/manifest.json to
+# the kernel (lnk is a symlink deep into $scratch) and /manifest.json once
+# ".." is taken lexically. The same plugin is also loaded from a second copy.
+hostile_names() {
+	local depth n
+	depth=$(($(tr -cd / <<<"$scratch" | wc -c) + 2))
+	mkdir -p "$scratch/deep"
+	local target="$scratch/deep"
+	for ((n = 0; n < depth; n++)); do
+		target="$target/d"
+	done
+	mkdir -p "$target"
+	ln -sfn "$target" "$scratch/lnk"
+	up=""
+	for ((n = 0; n < depth; n++)); do
+		up="$up../"
+	done
+	cp "$progs/plugin/sdplugin.so" "$scratch/deep/manifest.json"
+	cp "$progs/plugin/sdplugin.so" "$scratch/deep/run-gdb.sh"
+	cp "$progs/plugin/sdplugin.so" "$scratch/deep/sdplugin-copy.so"
+	printf "%s\n" "$progs/plugin/sdplugin.so" "$scratch/lnk/${up}manifest.json" \
+		"$scratch/lnk/${up}run-gdb.sh" "$scratch/deep/sdplugin-copy.so"
+}
+
+test_expect_success CORES 'a real core whose link_map names /manifest.json and /run-gdb.sh' '
+	mapfile -t args < <(hostile_names) &&
+	(cd "$progs" && "$srcdir/tests/progs/make-core.sh" gcore "$scratch/cores" ./crasher \
+		"${args[@]}") >"$scratch/core.path" &&
+	core=$(cat "$scratch/core.path") &&
+	gdb -batch -ex "info sharedlibrary" "$progs/crasher" "$core" >"$out/gdb.txt" 2>&1 &&
+	expect_grep "^0x.* $scratch/lnk/\(\.\./\)*manifest.json\$" "$out/gdb.txt" &&
+	expect_grep "^0x.* $scratch/lnk/\(\.\./\)*run-gdb.sh\$" "$out/gdb.txt"
+'
+
+test_expect_success CORES 'one manifest, one launcher, every status true; --output-dir works' '
+	core=$(cat "$scratch/core.path") &&
+	"$SAVEDUMP" -o "$out/h.tar.zst" --debug-dir "$progs/debug" "$core" 2>"$out/h.err" &&
+	test "$(tar -tf "$out/h.tar.zst" | grep -c "^[^/]*/manifest.json\$")" = 1 &&
+	test "$(tar -tf "$out/h.tar.zst" | grep -c "^[^/]*/run-gdb.sh\$")" = 1 &&
+	test "$(tar -tf "$out/h.tar.zst" | sort | uniq -d | wc -l)" = 0 &&
+	"$SAVEDUMP" --output-dir "$out/hdir" --debug-dir "$progs/debug" "$core" 2>"$out/hdir.err" &&
+	python3 -m json.tool "$out/hdir/manifest.json" >/dev/null &&
+	head -n 1 "$out/hdir/run-gdb.sh" | grep -q "^#!/bin/sh" &&
+	m="$out/hdir/manifest.json" &&
+	for f in manifest.json run-gdb.sh sdplugin-copy.so; do
+		test "$(json_query "$m" "[(i[\"status\"], i[\"packed\"]) for i in doc[\"items\"] if (i[\"original_path\"] or \"\").endswith(\"/deep/$f\")]")" = \
+			"[('"'"'found'"'"', True)]" || { echo "$f: wrong status" >&2; exit 1; }
+	done &&
+	test -f "$out/hdir/${scratch#/}/deep/manifest.json" &&
+	cmp "$out/hdir/${scratch#/}/deep/manifest.json" "$progs/plugin/sdplugin.so" &&
+	test "$(json_query "$m" "len([i for i in doc[\"items\"] if i[\"status\"] in (\"missing\", \"mismatch\")])")" = 0
+'
+
+test_done
