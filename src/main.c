@@ -61,6 +61,7 @@ struct config {
 	bool list;
 	bool json;
 	bool allow_mismatch;
+	bool gdb_auto_load;
 	bool force;
 	bool debuginfod;
 	enum progress_mode progress;
@@ -99,6 +100,7 @@ static void usage(FILE *f)
 "      --allow-mismatch     pack files whose build-id differs from the dump's,\n"
 "                           marked as mismatch in the manifest\n"
 "      --no-debuginfod      do not query debuginfod even if DEBUGINFOD_URLS is set\n"
+"      --gdb-auto-load      let run-gdb.sh trust the archive (gdb auto-load safe-path)\n"
 "\n"
 "Listing:\n"
 "  -L, --list               print what would be collected and write nothing\n"
@@ -127,6 +129,7 @@ enum {
 	OPT_DEBUG_DIR,
 	OPT_ALLOW_MISMATCH,
 	OPT_NO_DEBUGINFOD,
+	OPT_GDB_AUTO_LOAD,
 	OPT_JSON,
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
@@ -143,6 +146,7 @@ static const struct option long_options[] = {
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "allow-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH },
 	{ "no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD },
+	{ "gdb-auto-load", no_argument, NULL, OPT_GDB_AUTO_LOAD },
 	{ "list", no_argument, NULL, 'L' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
@@ -261,6 +265,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_NO_DEBUGINFOD:
 			cfg->debuginfod = false;
+			break;
+		case OPT_GDB_AUTO_LOAD:
+			cfg->gdb_auto_load = true;
 			break;
 		case 'L':
 			cfg->list = true;
@@ -685,7 +692,8 @@ static int run(struct config *cfg)
 	}
 	if (!cfg->list && (err = fit_output(cfg, output, &plan)))
 		goto out;
-	if ((err = sd_launchers_add(&plan, dump_name)))
+	struct sd_launcher_options launcher_opts = { .gdb_auto_load = cfg->gdb_auto_load };
+	if ((err = sd_launchers_add(&plan, dump_name, &launcher_opts)))
 		goto out;
 
 	struct sd_plan_counts counts = sd_plan_count(&plan);
