@@ -515,7 +515,7 @@ static struct sd_error *add_module(struct kinspect *in, const struct sd_kmodule 
 		return err;
 	int fd = sd_root_open(in->r->root, path);
 	if (fd < 0)
-		return sd_item_reason(item, "%s: %s", path, strerror(-fd));
+		return sd_item_reason(item, "%s: %s", path, sd_root_strerror(-fd));
 	struct sd_build_id got = {0};
 	bool has_debug = false;
 	module_file_build_id(fd, path, &got, &has_debug);

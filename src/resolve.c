@@ -130,6 +130,8 @@ struct pick {
 	int mismatch_fd;
 	char *mismatch_path;
 	struct sd_build_id mismatch_id;
+	char *notreg_path;	/* first candidate that was not a regular file (never opened) */
+	int notreg;		/* what it was: SD_ENOTREG_* */
 };
 
 static void pick_deinit(struct pick *p)
@@ -140,6 +142,7 @@ static void pick_deinit(struct pick *p)
 		close(p->mismatch_fd);
 	free(p->path);
 	free(p->mismatch_path);
+	free(p->notreg_path);
 }
 
 typedef bool verify_fn(int fd, const struct sd_build_id *expected, const void *arg,
@@ -181,7 +184,11 @@ static bool try_path(struct sd_resolver *r, struct pick *p, struct attempts *a, 
 {
 	int fd = sd_root_open(r->root, path);
 	if (fd < 0) {
-		attempt(a, "%s (%s)", path, strerror(-fd));
+		attempt(a, "%s (%s)", path, sd_root_strerror(-fd));
+		if (sd_root_is_notreg(-fd) && !p->notreg_path) {
+			p->notreg = -fd;
+			p->notreg_path = strdup(path);
+		}
 		return false;
 	}
 	if (offer(p, fd, path, expected, verify, arg))
@@ -247,6 +254,10 @@ static struct sd_error *finish_pick(struct sd_resolver *r, struct sd_item *item,
 			fd = take_fd(p->mismatch_fd);
 			path = p->mismatch_path;
 		}
+	} else if (p->notreg_path) {
+		item->status = SD_STATUS_SKIPPED;
+		err = sd_item_reason(item, "%s: %s; not opened", p->notreg_path,
+				     sd_root_strerror(p->notreg));
 	} else {
 		item->status = SD_STATUS_MISSING;
 		err = sd_item_reason(item, "not found: tried %s", attempts_text(a));

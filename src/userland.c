@@ -265,7 +265,7 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 			item->status = role == SD_ROLE_MANAGED ? SD_STATUS_MISSING : SD_STATUS_SKIPPED;
 			if (role != SD_ROLE_MANAGED)
 				item->role = SD_ROLE_MAPPED_FILE;
-			return sd_item_reason(item, "%s: %s%s", f->path, strerror(-fd),
+			return sd_item_reason(item, "%s: %s%s", f->path, sd_root_strerror(-fd),
 					      role == SD_ROLE_MANAGED ? ""
 						: " (no ELF header in the core: a data file)");
 		}
