@@ -1,5 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* A minimal streaming JSON writer (UTF-8 passed through, control bytes escaped). */
+/*
+ * A minimal streaming JSON writer. Strings are bytes (paths from a dump), not
+ * necessarily UTF-8; the output is always valid JSON: well-formed UTF-8 is
+ * written as it is, control bytes and DEL as \uXXXX, and each byte that is
+ * not part of a well-formed UTF-8 sequence (RFC 3629: overlong forms,
+ * surrogates, truncated sequences included) as the escape \udcXX, XX being
+ * the byte (0x80..0xff): code points U+DC80..U+DCFF, lone low surrogates,
+ * which well-formed UTF-8 never holds. This is Python's "surrogateescape":
+ * json.loads() then str.encode("utf-8", "surrogateescape") gives back the
+ * original bytes.
+ */
 #ifndef SAVEDUMP_JSON_H
 #define SAVEDUMP_JSON_H
 
@@ -26,7 +36,7 @@ void sd_json_int(struct sd_json *j, const char *key, int64_t value);
 void sd_json_bool(struct sd_json *j, const char *key, bool value);
 void sd_json_null(struct sd_json *j, const char *key);
 
-/* Write s as a JSON string literal, quotes included. */
+/* Write s as a JSON string literal, quotes included (escaped as above). */
 void sd_json_quote(FILE *f, const char *s);
 
 #endif

@@ -9,14 +9,37 @@
 
 void sd_shell_quote(FILE *f, const char *s)
 {
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*s, f);
+	bool quoted = false;
+	if (!*s) {
+		fputs("''", f);
+		return;
 	}
-	fputc('\'', f);
+	for (; *s; s++) {
+		bool special = *s == '\'' || *s == '$' || *s == '`' || *s == '\\';
+		if (special == quoted) {
+			/* Open a quoted run for a plain byte, close it for a special one. */
+			fputc('\'', f);
+			quoted = !quoted;
+		}
+		if (special)
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	if (quoted)
+		fputc('\'', f);
+}
+
+bool sd_debugger_word_safe(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr("/._+-@", c)))
+			return false;
+	}
+	return true;
 }
 
 static const char preamble[] =
@@ -33,7 +56,6 @@ static const struct sd_item *find_role(const struct sd_plan *plan, enum sd_role 
 	return NULL;
 }
 
-/* "$here"/'rel/path' */
 /* A launcher is written to a memory stream, starting with the preamble. */
 static FILE *script_open(char **buf, size_t *len)
 {
@@ -56,13 +78,26 @@ static struct sd_error *script_add(struct sd_plan *plan, const char *name, FILE 
 	return sd_plan_add_generated(plan, name, *buf, *len, "launcher");
 }
 
+/* "$here"/'rel/path': one shell word, whatever rel holds. */
 static void here_path(FILE *f, const char *rel)
 {
 	fputs("\"$here\"/", f);
 	sd_shell_quote(f, rel);
 }
 
-static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump)
+/*
+ * gdb runs code from files it loads when its auto-load safe-path allows:
+ * scripts named after an objfile or held in its .debug_gdb_scripts section,
+ * and libthread_db. In this archive all of them come from the machine the
+ * dump came from, so by default the safe-path is only gdb's own data
+ * directory: the default "$debugdir:$datadir/auto-load" would trust the
+ * archive's usr/lib/debug, which the script makes the debug-file-directory.
+ * libthread_db is looked for on this machine first ($sdir: the host's, which
+ * works when its glibc is the dump's), then in the archive (which gdb then
+ * declines, saying how to allow it).
+ */
+static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
+				   const struct sd_launcher_options *opts)
 {
 	char *buf;
 	size_t len;
@@ -71,22 +106,41 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump)
 		return &sd_enomem;
 	const struct sd_item *exe = find_role(plan, SD_ROLE_EXECUTABLE);
 	const struct sd_item *tdb = find_role(plan, SD_ROLE_THREAD_DB);
+	char *tdb_dir = NULL;
+	if (tdb && !(tdb_dir = sd_dirname(tdb->archive_path))) {
+		fclose(f);
+		free(buf);
+		return &sd_enomem;
+	}
+	bool tdb_ok = tdb_dir && sd_debugger_word_safe(tdb_dir);
 	fputs("# Open the core in gdb with this directory as the sysroot. Arguments go to gdb:\n"
 	      "#   ./run-gdb.sh -batch -ex 'thread apply all bt'\n", f);
+	if (opts->gdb_auto_load)
+		fputs("# Made with savedump --gdb-auto-load: gdb trusts this directory (auto-load\n"
+		      "# safe-path) and may run the scripts and the libthread_db.so.1 it holds.\n", f);
+	else
+		fputs("# gdb runs no code from this directory (auto-load scripts, libthread_db.so.1):\n"
+		      "# they come from the machine the dump came from. To trust them, add\n"
+		      "#   -iex 'set auto-load safe-path /path/to/this/directory'\n"
+		      "# to the arguments, or archive the dump with savedump --gdb-auto-load.\n", f);
+	if (tdb && !tdb_ok)
+		fputs("# libthread_db.so.1 is in this directory, but the name of its directory has\n"
+		      "# characters that cannot be passed safely in a gdb command; gdb searches its\n"
+		      "# default places for it (set libthread-db-search-path to change that).\n", f);
 	fputs("exec \"${GDB:-gdb}\" \\\n"
 	      "\t-iex \"set sysroot $here\" \\\n"
-	      "\t-iex \"set debug-file-directory $here/usr/lib/debug\" \\\n"
-	      "\t-iex \"set auto-load safe-path $here\" \\\n", f);
-	if (tdb) {
-		char *dir = sd_dirname(tdb->archive_path);
-		if (!dir) {
-			fclose(f);
-			free(buf);
-			return &sd_enomem;
-		}
-		fprintf(f, "\t-iex \"set libthread-db-search-path $here/%s\" \\\n", dir);
-		free(dir);
+	      "\t-iex \"set debug-file-directory $here/usr/lib/debug\" \\\n", f);
+	if (opts->gdb_auto_load)
+		fputs("\t-iex \"set auto-load safe-path $here\" \\\n", f);
+	else
+		fputs("\t-iex \"set auto-load safe-path \\$datadir/auto-load\" \\\n", f);
+	if (tdb_ok) {
+		fputs(opts->gdb_auto_load ? "\t-iex \"set libthread-db-search-path $here/\""
+					  : "\t-iex \"set libthread-db-search-path \\$sdir:$here/\"", f);
+		sd_shell_quote(f, tdb_dir);
+		fputs(" \\\n", f);
 	}
+	free(tdb_dir);
 	fputs("\t-iex \"set debuginfod enabled off\" \\\n"
 	      "\t\"$@\" \\\n\t", f);
 	if (exe) {
@@ -118,14 +172,23 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 		return &sd_enomem;
 	}
 	const struct sd_item *exe = find_role(plan, SD_ROLE_EXECUTABLE);
+	bool rt_ok = sd_debugger_word_safe(rtdir);
 	fputs("# Open the .NET core in lldb with this directory as the sysroot and point SOS at\n"
 	      "# the runtime (DAC/DBI) and managed assemblies in it. Arguments go to lldb:\n"
 	      "#   ./run-lldb.sh --batch -o 'clrstack -all'\n"
-	      "# SOS is loaded from $SOS_PLUGIN or dotnet-sos's default location.\n", f);
-	fputs("runtime=\"$here\"/", f);
-	sd_shell_quote(f, rtdir);
-	fputs("\n"
-	      "sos=${SOS_PLUGIN:-}\n"
+	      "# SOS is loaded from $SOS_PLUGIN or dotnet-sos's default location. Note that SOS\n"
+	      "# then loads the archived DAC: native code from the machine the dump came from.\n",
+	      f);
+	if (rt_ok) {
+		fputs("runtime=\"$here\"/", f);
+		sd_shell_quote(f, rtdir);
+		fputs("\n", f);
+	} else {
+		fputs("# The name of the runtime directory (that of libcoreclr.so) has characters\n"
+		      "# that cannot be passed safely in an lldb command: SOS is not pointed at it;\n"
+		      "# use setclrpath and setsymbolserver -directory in lldb to do so.\n", f);
+	}
+	fputs("sos=${SOS_PLUGIN:-}\n"
 	      "if [ -z \"$sos\" ] && [ -f \"${HOME:-/nonexistent}/.dotnet/sos/libsosplugin.so\" ]; then\n"
 	      "\tsos=$HOME/.dotnet/sos/libsosplugin.so\n"
 	      "fi\n"
@@ -138,10 +201,13 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 		here_path(f, exe->archive_path);
 	}
 	fputs(" \"$@\"\n"
-	      "if [ -n \"$sos\" ]; then\n"
-	      "\tset -- -O \"plugin load '$sos'\" -o \"setclrpath '$runtime'\" \\\n"
-	      "\t\t-o \"setsymbolserver -directory '$runtime'\" \"$@\"\n"
-	      "else\n"
+	      "if [ -n \"$sos\" ]; then\n", f);
+	if (rt_ok)
+		fputs("\tset -- -O \"plugin load '$sos'\" -o \"setclrpath '$runtime'\" \\\n"
+		      "\t\t-o \"setsymbolserver -directory '$runtime'\" \"$@\"\n", f);
+	else
+		fputs("\tset -- -O \"plugin load '$sos'\" \"$@\"\n", f);
+	fputs("else\n"
 	      "\techo 'run-lldb.sh: SOS not found (set SOS_PLUGIN or run dotnet-sos install); "
 	      "native debugging only' >&2\n"
 	      "fi\n"
@@ -187,18 +253,20 @@ static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 	      "# -i FILE run after that:\n"
 	      "#   ./run-crash.sh -i cmds      (end cmds with \"quit\" for batch use)\n"
 	      "cmds=$(mktemp \"${TMPDIR:-/tmp}/run-crash.XXXXXX\") || exit 1\n", f);
-	if (any_module && plan->release) {
-		fputs("printf 'mod -S %s\\n' ", f);
-		fputs("\"$here\"/", f);
+	if (any_module && plan->release && sd_debugger_word_safe(plan->release)) {
 		char *dir = NULL;
 		if (asprintf(&dir, "usr/lib/debug/lib/modules/%s", plan->release) < 0) {
 			fclose(f);
 			free(buf);
 			return &sd_enomem;
 		}
+		fputs("printf 'mod -S %s\\n' \"$here\"/", f);
 		sd_shell_quote(f, dir);
 		free(dir);
 		fputs(" >>\"$cmds\"\n", f);
+	} else if (any_module && plan->release) {
+		fputs("# The kernel release has characters that cannot be passed safely in a crash\n"
+		      "# command: module symbols are not loaded (\"mod -S DIR\" in crash does it).\n", f);
 	}
 	fputs("argc=$#\n"
 	      "while [ \"$argc\" -gt 0 ]; do\n"
@@ -268,11 +336,15 @@ static struct sd_error *drgn_script(struct sd_plan *plan, const char *dump)
 	return script_add(plan, "run-drgn.sh", f, &buf, &len);
 }
 
-struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive_path)
+struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive_path,
+				  const struct sd_launcher_options *opts)
 {
+	static const struct sd_launcher_options defaults;
 	struct sd_error *err;
+	if (!opts)
+		opts = &defaults;
 	if (plan->kind == SD_DUMP_USERLAND) {
-		if ((err = gdb_script(plan, dump_archive_path)))
+		if ((err = gdb_script(plan, dump_archive_path, opts)))
 			return err;
 		return lldb_script(plan, dump_archive_path);
 	}

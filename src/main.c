@@ -77,6 +77,7 @@ static void usage(FILE *f)
 "      --allow-mismatch     pack files whose build-id differs from the dump's,\n"
 "                           marked as mismatch in the manifest\n"
 "      --no-debuginfod      do not query debuginfod even if DEBUGINFOD_URLS is set\n"
+"      --gdb-auto-load      let run-gdb.sh trust the archive (gdb auto-load safe-path)\n"
 "\n"
 "Listing:\n"
 "  -L, --list               print what would be collected and write nothing\n"
@@ -105,6 +106,7 @@ enum {
 	OPT_DEBUG_DIR,
 	OPT_ALLOW_MISMATCH,
 	OPT_NO_DEBUGINFOD,
+	OPT_GDB_AUTO_LOAD,
 	OPT_JSON,
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
@@ -121,6 +123,7 @@ static const struct option long_options[] = {
 	{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 	{ "allow-mismatch", no_argument, NULL, OPT_ALLOW_MISMATCH },
 	{ "no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD },
+	{ "gdb-auto-load", no_argument, NULL, OPT_GDB_AUTO_LOAD },
 	{ "list", no_argument, NULL, 'L' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
@@ -239,6 +242,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_NO_DEBUGINFOD:
 			cfg->o.debuginfod = false;
+			break;
+		case OPT_GDB_AUTO_LOAD:
+			cfg->o.gdb_auto_load = true;
 			break;
 		case 'L':
 			cfg->o.list = true;

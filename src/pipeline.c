@@ -374,7 +374,8 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 		goto out;
 	if (!o->list && (err = fit_output(o, output, plan)))
 		goto out;
-	if ((err = sd_launchers_add(plan, plan->items[0].archive_path)))
+	struct sd_launcher_options lopts = { .gdb_auto_load = o->gdb_auto_load };
+	if ((err = sd_launchers_add(plan, plan->items[0].archive_path, &lopts)))
 		goto out;
 	if (!o->list && (err = write_output(o, output, top, &d, plan, &files)))
 		goto out;

@@ -149,6 +149,8 @@ struct pick {
 	char *mismatch_path;
 	struct sd_build_id mismatch_id;
 	bool mismatch_has_debug;
+	char *notreg_path;	/* first candidate that was not a regular file (never opened) */
+	int notreg;		/* what it was: SD_ENOTREG_* */
 };
 
 static void pick_deinit(struct pick *p)
@@ -160,6 +162,7 @@ static void pick_deinit(struct pick *p)
 	free(p->path);
 	free(p->note);
 	free(p->mismatch_path);
+	free(p->notreg_path);
 }
 
 /* Debian's System.map without the dbg package is a one-line pointer to it. */
@@ -303,7 +306,11 @@ static bool try_path(struct sd_resolver *r, struct pick *p, struct attempts *a,
 {
 	int fd = sd_root_open(r->root, path);
 	if (fd < 0) {
-		attempt(a, "%s (%s)", path, strerror(-fd));
+		attempt(a, "%s (%s)", path, sd_root_strerror(-fd));
+		if (sd_root_is_notreg(-fd) && !p->notreg_path) {
+			p->notreg = -fd;
+			p->notreg_path = strdup(path);
+		}
 		return false;
 	}
 	return offer(p, a, it, fd, path);
@@ -491,6 +498,10 @@ static struct sd_error *resolve_one(struct sd_resolver *r, struct sd_plan *plan,
 		if (!err && r->allow_mismatch)
 			err = take(r, plan, files, index, take_fd(p.mismatch_fd),
 				   p.mismatch_path ? p.mismatch_path : "?", p.mismatch_has_debug);
+	} else if (p.notreg_path) {
+		it->status = SD_STATUS_SKIPPED;
+		err = sd_item_reason(it, "%s: %s; not opened", p.notreg_path,
+				     sd_root_strerror(p.notreg));
 	} else {
 		it->status = it->if_missing == SD_MISSING_REPORT ? SD_STATUS_MISSING
 								 : SD_STATUS_SKIPPED;

@@ -45,6 +45,12 @@ struct sd_error *sd_root_create(const char *path, struct sd_root **ret)
 		sd_root_destroy(root);
 		return sd_error_errno(e, "root directory %s", path);
 	}
+	/* sd_root_open() opens files through /proc/self/fd: say so now if it cannot. */
+	if (access("/proc/self/fd", X_OK) < 0) {
+		int e = errno;
+		sd_root_destroy(root);
+		return sd_error_errno(e, "/proc/self/fd (savedump needs /proc mounted)");
+	}
 	*ret = root;
 	return NULL;
 }
@@ -154,11 +160,12 @@ static int resolve_fallback(int rootfd, const char *path)
 	}
 }
 
-static int root_openat(const struct sd_root *root, const char *path, int flags)
+/* Resolve path inside the root to an O_PATH fd (flags may add O_DIRECTORY), or -errno. */
+static int root_resolve(const struct sd_root *root, const char *path, int flags)
 {
 	if (!force_fallback) {
 		struct open_how how = {
-			.flags = (uint64_t)(flags | O_CLOEXEC),
+			.flags = (uint64_t)(flags | O_PATH | O_CLOEXEC),
 			.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 		};
 		long fd = syscall(SYS_openat2, root->dirfd, path, &how, sizeof(how));
@@ -168,43 +175,107 @@ static int root_openat(const struct sd_root *root, const char *path, int flags)
 			return -errno;
 		/* ENOSYS: old kernel; EPERM: seccomp filters that do not know openat2. */
 	}
-	int pfd = resolve_fallback(root->dirfd, path);
-	if (pfd < 0)
-		return pfd;
-	if (flags & O_PATH)
-		return pfd;
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	/* Reopen the resolved O_PATH fd with the access we want. */
-	int fd = open(proc, flags | O_CLOEXEC);
-	int e = errno;
-	close(pfd);
-	return fd >= 0 ? fd : -e;
+	int fd = resolve_fallback(root->dirfd, path);
+	if (fd < 0 || !(flags & O_DIRECTORY))
+		return fd;
+	struct stat st;
+	int e = fstat(fd, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int notreg_code(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		return SD_ENOTREG_DIR;
+	case S_IFCHR:
+		return SD_ENOTREG_CHR;
+	case S_IFBLK:
+		return SD_ENOTREG_BLK;
+	case S_IFIFO:
+		return SD_ENOTREG_FIFO;
+	case S_IFSOCK:
+		return SD_ENOTREG_SOCK;
+	default:
+		return SD_ENOTREG_OTHER;
+	}
+}
+
+bool sd_root_is_notreg(int e)
+{
+	return e >= SD_ENOTREG_DIR && e <= SD_ENOTREG_OTHER;
+}
+
+const char *sd_root_strerror(int e)
+{
+	switch (e) {
+	case SD_ENOTREG_DIR:
+		return "not a regular file (directory)";
+	case SD_ENOTREG_CHR:
+		return "not a regular file (character device)";
+	case SD_ENOTREG_BLK:
+		return "not a regular file (block device)";
+	case SD_ENOTREG_FIFO:
+		return "not a regular file (FIFO)";
+	case SD_ENOTREG_SOCK:
+		return "not a regular file (socket)";
+	case SD_ENOTREG_OTHER:
+		return "not a regular file";
+	default:
+		return strerror(e);
+	}
 }
 
 int sd_root_open(const struct sd_root *root, const char *path)
 {
-	/* O_NONBLOCK: never hang on a FIFO that a hostile path points at. */
-	int fd = root_openat(root, path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return fd;
+	int pfd = root_resolve(root, path, 0);
+	if (pfd < 0)
+		return pfd;
+	/*
+	 * An O_PATH fd opens nothing: fstat() it and open only a regular file.
+	 * Opening a device has effects (/dev/watchdog arms it), a FIFO blocks.
+	 */
 	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(pfd, &st) < 0) {
 		int e = errno;
-		close(fd);
+		close(pfd);
 		return -e;
 	}
 	if (!S_ISREG(st.st_mode)) {
+		close(pfd);
+		return -notreg_code(st.st_mode);
+	}
+	/*
+	 * Reopening through /proc/self/fd opens the inode the O_PATH fd holds,
+	 * not the path again: what was checked is what gets opened. O_NONBLOCK
+	 * as a second guard, cleared below.
+	 */
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int e = errno;
+	close(pfd);
+	if (fd < 0)
+		return -e;
+	e = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : notreg_code(st.st_mode);
+	if (e) {
 		close(fd);
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		return -e;
 	}
 	int fl = fcntl(fd, F_GETFL);
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		e = errno;
+		close(fd);
+		return -e;
+	}
 	return fd;
 }
 
 int sd_root_open_dir(const struct sd_root *root, const char *path)
 {
-	return root_openat(root, path, O_PATH | O_DIRECTORY);
+	return root_resolve(root, path, O_DIRECTORY);
 }

@@ -11,7 +11,7 @@ build=(
 )
 tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
-	shellcheck debuginfod curl
+	shellcheck debuginfod curl strace
 )
 # Kernel fixtures: a kernel built from Debian's source, Debian's own kernel,
 # QEMU (TCG), the capture-kernel tools, and the oracles (crash, drgn).

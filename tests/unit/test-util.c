@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Paths taken from dumps: normalisation and relative symlink targets. */
+/*
+ * Paths taken from dumps: normalisation and relative symlink targets, and
+ * their JSON form (valid UTF-8 kept, other bytes escaped reversibly).
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "tap.h"
 #include "util.h"
 
@@ -32,8 +37,153 @@ static void relative(const char *link, const char *target, const char *want)
 	free(out);
 }
 
+/* The JSON string literal sd_json_quote() writes for in (malloc'ed). */
+static char *json_of(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	sd_json_quote(f, in);
+	fclose(f);
+	return buf;
+}
+
+static void json(const char *in, const char *want, const char *what)
+{
+	char *got = json_of(in);
+	is_str(got, want, what);
+	free(got);
+}
+
+/*
+ * An independent reader for what sd_json_quote() writes: the bytes a
+ * surrogateescape decoder gives back, or -1 if the literal is not valid JSON
+ * (bad escape, raw control byte, ill-formed UTF-8, a surrogate escape that is
+ * not U+DC80..U+DCFF). Checks UTF-8 by decoding code points, not by tables.
+ */
+static int json_unquote(const char *lit, unsigned char *out, size_t size, size_t *ret_len)
+{
+	const unsigned char *p = (const unsigned char *)lit;
+	size_t n = 0;
+	if (*p++ != '"')
+		return -1;
+	while (*p != '"') {
+		if (n + 4 > size || !*p || *p < 0x20)
+			return -1;
+		if (*p == '\\') {
+			p++;
+			const char *simple = strchr("\"\\/bfnrt", *p);
+			if (*p && simple) {
+				out[n++] = (unsigned char)"\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"];
+				p++;
+				continue;
+			}
+			unsigned cp;
+			if (*p != 'u' || sscanf((const char *)p + 1, "%4x", &cp) != 1)
+				return -1;
+			p += 5;
+			if (cp >= 0xdc80 && cp <= 0xdcff)
+				out[n++] = (unsigned char)(cp - 0xdc00);
+			else if (cp < 0x80)
+				out[n++] = (unsigned char)cp;
+			else
+				return -1;	/* sd_json_quote() writes no other escape */
+			continue;
+		}
+		/* A raw character: decode one code point and check it is well formed. */
+		int len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+			: (*p & 0xf8) == 0xf0 ? 4 : 0;
+		if (!len)
+			return -1;
+		unsigned cp = len == 1 ? *p : *p & (0x7f >> len);
+		for (int i = 1; i < len; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return -1;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+		if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return -1;
+		memcpy(out + n, p, (size_t)len);
+		n += (size_t)len;
+		p += len;
+	}
+	if (p[1] != '\0')
+		return -1;
+	*ret_len = n;
+	return 0;
+}
+
+static void json_tests(void)
+{
+	json("plain /usr/lib", "\"plain /usr/lib\"", "json: ASCII as it is");
+	json("q\"b\\n\nt\tc\x01" "d\x7f", "\"q\\\"b\\\\n\\nt\\tc\\u0001d\\u007f\"",
+	     "json: quote, backslash, controls, DEL escaped");
+	/* Well-formed 2, 3 and 4-byte sequences, and the ends of the ranges. */
+	json("caf\xc3\xa9", "\"caf\xc3\xa9\"", "json: 2-byte UTF-8 kept");
+	json("\xe2\x82\xac \xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf",
+	     "\"\xe2\x82\xac \xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf\"",
+	     "json: 3-byte UTF-8 kept (U+20AC, U+D7FF, U+E000, U+FFFF)");
+	json("\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\xf0\x90\x80\x80",
+	     "\"\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\xf0\x90\x80\x80\"",
+	     "json: 4-byte UTF-8 kept (U+1F600, U+10FFFF, U+10000)");
+	/* Bytes that are not UTF-8: each one escaped, the rest kept. */
+	json("a\xff" "b", "\"a\\udcffb\"", "json: 0xff escaped as \\udcff");
+	json("\x80\xbf", "\"\\udc80\\udcbf\"", "json: lone continuation bytes");
+	json("\xc0\xaf\xc1\xbf", "\"\\udcc0\\udcaf\\udcc1\\udcbf\"",
+	     "json: overlong 2-byte forms (C0, C1)");
+	json("\xe0\x80\xaf", "\"\\udce0\\udc80\\udcaf\"", "json: overlong 3-byte form");
+	json("\xf0\x80\x80\xaf", "\"\\udcf0\\udc80\\udc80\\udcaf\"",
+	     "json: overlong 4-byte form");
+	json("\xed\xa0\x80\xed\xbf\xbf", "\"\\udced\\udca0\\udc80\\udced\\udcbf\\udcbf\"",
+	     "json: UTF-8-encoded surrogates (U+D800, U+DFFF) are not UTF-8");
+	json("\xf4\x90\x80\x80\xf5\x80", "\"\\udcf4\\udc90\\udc80\\udc80\\udcf5\\udc80\"",
+	     "json: above U+10FFFF, and lead bytes F5..");
+	json("x\xe2\x82", "\"x\\udce2\\udc82\"", "json: 3-byte sequence truncated by the end");
+	json("\xf0\x9f\x98/", "\"\\udcf0\\udc9f\\udc98/\"",
+	     "json: 4-byte sequence cut by an ASCII byte");
+	json("\xc3", "\"\\udcc3\"", "json: lone lead byte at the end");
+	json("\xe0\xc3\xa9", "\"\\udce0\xc3\xa9\"",
+	     "json: a bad lead byte does not swallow the valid sequence after it");
+	json("\\udcff", "\"\\\\udcff\"", "json: a literal \\udcff stays text, not a byte");
+
+	/* Random byte strings: always valid JSON, and the bytes come back. */
+	unsigned seed = 12345;
+	bool all_ok = true;
+	for (int round = 0; round < 20000 && all_ok; round++) {
+		unsigned char in[24];
+		size_t len = 0;
+		while (len < sizeof(in) - 1) {
+			seed = seed * 1103515245 + 12345;
+			unsigned char c = (unsigned char)(seed >> 16);
+			/* Favour bytes that make (and break) multi-byte sequences. */
+			if (seed & 0x100)
+				c = (unsigned char)(0x80 | (c & 0x7f));
+			if (c)
+				in[len++] = c;
+			if ((seed >> 24) % 16 == 0)
+				break;
+		}
+		in[len] = '\0';
+		char *lit = json_of((const char *)in);
+		unsigned char back[sizeof(in) * 6 + 8];
+		size_t back_len = 0;
+		if (!lit || json_unquote(lit, back, sizeof(back), &back_len) < 0 || back_len != len ||
+		    memcmp(back, in, len) != 0) {
+			printf("# round %d: %s\n", round, lit ? lit : "(null)");
+			all_ok = false;
+		}
+		free(lit);
+	}
+	ok(all_ok, "json: 20000 random byte strings give valid JSON that decodes to their bytes");
+}
+
 int main(void)
 {
+	json_tests();
+
 	normalize("/usr/lib/libc.so.6", "/usr/lib/libc.so.6");
 	normalize("//usr///lib/./libc.so.6", "/usr/lib/libc.so.6");
 	normalize("/usr/lib/../../../../etc/passwd", "/etc/passwd");
