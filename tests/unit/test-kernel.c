@@ -324,6 +324,65 @@ static void test_printk(void)
 	free(m.bytes);
 	sd_vmcoreinfo_deinit(&vi);
 
+	/* Crafted sizes: every shift count and product is range-checked before use. */
+	static const struct { uint64_t count_bits, size_bits; const char *what; } shifts[] = {
+		{ 2, 0xffffffff, "size_bits 2^32-1 (a shift past 63)" },
+		{ 2, 64, "size_bits 64" },
+		{ 2, 27, "size_bits 27 (128 MiB of text)" },
+		{ 2, 3, "size_bits 3" },
+		{ 23, 6, "count_bits 23" },
+		{ 0xffffffff, 6, "count_bits 2^32-1" },
+	};
+	vi = vmcoreinfo(prb_vmcoreinfo);
+	m = prb_mem();
+	for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		put(&m, P_PRB + 0, shifts[i].count_bits, 4);
+		put(&m, P_PRB + 48, shifts[i].size_bits, 4);
+		text = printk_text(&m, &vi, &records, &err);
+		ok(err && strstr(err->message, "sizes are out of range"), "ringbuffer: %s refused",
+		   shifts[i].what);
+		sd_error_destroy(err);
+		free(text);
+	}
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+	/* Struct sizes, and count * struct size (a 4 TiB malloc once: 2^22 * 2^20). */
+	static const struct { const char *line; uint64_t count_bits; const char *want; } sizes[] = {
+		{ "SIZE(prb_desc)=1048576\n", 22, "size is out of range" },
+		{ "SIZE(prb_desc)=65\n", 2, "size is out of range" },
+		{ "SIZE(printk_info)=513\n", 2, "size is out of range" },
+		{ "SIZE(printk_info)=512\n", 22, "rings are too large" },
+		{ "SIZE(prb_desc)=64\n", 22, "rings are too large" },
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char text_vi[sizeof(prb_vmcoreinfo) + 64];
+		/* The first of two equal keys wins (sd_vmcoreinfo_get). */
+		snprintf(text_vi, sizeof(text_vi), "%s%s", sizes[i].line, prb_vmcoreinfo);
+		vi = vmcoreinfo(text_vi);
+		m = prb_mem();
+		put(&m, P_PRB + 0, sizes[i].count_bits, 4);
+		text = printk_text(&m, &vi, &records, &err);
+		ok(err && strstr(err->message, sizes[i].want), "ringbuffer: %.*s with count_bits %u "
+		   "refused", (int)strlen(sizes[i].line) - 1, sizes[i].line,
+		   (unsigned)sizes[i].count_bits);
+		if (err && !strstr(err->message, sizes[i].want))
+			printf("# got: %s\n", err->message);
+		sd_error_destroy(err);
+		free(text);
+		free(m.bytes);
+		sd_vmcoreinfo_deinit(&vi);
+	}
+	vi = vmcoreinfo(prb_vmcoreinfo);
+	m = prb_mem();
+	struct sd_kmem odd = { .read = mem_read, .arg = &m, .ptr_size = 0 };
+	FILE *devnull = fopen("/dev/null", "w");
+	err = sd_printk_write(&odd, &vi, devnull, &records);
+	ok(err && strstr(err->message, "neither 4 nor 8"), "ringbuffer: a pointer size of 0 refused");
+	sd_error_destroy(err);
+	fclose(devnull);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+
 	/* A layout that does not fit its own struct sizes is refused. */
 	char bad[sizeof(prb_vmcoreinfo) + 64];
 	snprintf(bad, sizeof(bad), "SIZE(printk_info)=4\n%s", prb_vmcoreinfo);
@@ -364,6 +423,15 @@ static void test_printk(void)
 	put(&m, lb + 8, 0xffff, 2);	/* a length past the buffer stops the walk */
 	text = printk_text(&m, &vi, &records, &err);
 	ok(!err && records == 1, "log_buf: a record past the end stops the walk");
+	free(text);
+	sd_vmcoreinfo_deinit(&vi);
+	vi = vmcoreinfo("SYMBOL(log_buf)=100000\nSYMBOL(log_buf_len)=100008\n"
+			"SYMBOL(log_first_idx)=100010\nSYMBOL(log_next_idx)=100014\n"
+			"SIZE(printk_log)=1048576\nOFFSET(printk_log.ts_nsec)=0\n"
+			"OFFSET(printk_log.len)=8\nOFFSET(printk_log.text_len)=10\n");
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && strstr(err->message, "inconsistent"), "log_buf: a 1 MiB struct printk_log refused");
+	sd_error_destroy(err);
 	free(text);
 	free(m.bytes);
 	sd_vmcoreinfo_deinit(&vi);
