@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dump.h"
 #include "kdump.h"
 #include "util.h"
 #include "vmcoreinfo.h"
@@ -179,10 +180,13 @@ static const char *arch_from_vmcoreinfo(const char *vi)
 struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
 			       struct sd_kdump **ret)
 {
+	/* What libkdumpfile is known to crash on is refused before it sees the dump. */
+	struct sd_error *err = sd_dump_check_kernel(fd, name);
+	if (err)
+		return err;
 	struct sd_kdump *k = calloc(1, sizeof(*k));
 	if (!k)
 		return &sd_enomem;
-	struct sd_error *err = NULL;
 	k->ctx = kdump_new();
 	if (!k->ctx) {
 		free(k);

@@ -465,6 +465,76 @@ static void test_vmcoreinfo(void)
 	sd_vmcoreinfo_deinit(&vi);
 }
 
+/* What may go to libkdumpfile: NULL (accepted) or a substring of the refusal. */
+static void vi_check(const char *text, size_t len, bool is_linux, const char *want,
+		     const char *what)
+{
+	struct sd_error *err = sd_vmcoreinfo_check(text, len, is_linux);
+	bool good = want ? err && err->code == SD_ERROR_INPUT && strstr(err->message, want) &&
+				   !strchr(err->message, '\n')
+			 : !err;
+	if (!good)
+		printf("# got: %s\n", err ? err->message : "accepted");
+	ok(good, "VMCOREINFO check: %s", what);
+	sd_error_destroy(err);
+}
+#define VI_CHECK(text, is_linux, want, what) vi_check(text, sizeof(text) - 1, is_linux, want, what)
+
+static void test_vmcoreinfo_check(void)
+{
+	static const char real[] =
+		"OSRELEASE=6.1.0-13-amd64\nBUILD-ID=0011\nPAGESIZE=4096\n"
+		"SYMBOL(init_uts_ns)=ffffffff82a12340\nSYMBOL(_stext)=ffffffff81000000\n"
+		"SIZE(list_head)=16\nOFFSET(list_head.next)=0\nOFFSET(list_head.prev)=8\n"
+		"SIZE(page)=64\nOFFSET(page.flags)=0\nOFFSET(page.compound_head)=8\n"
+		"LENGTH(zone.free_area)=11\nNUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=(~0x80)\n"
+		"NUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=1e000000\nCRASHTIME=1700000000\n";
+	VI_CHECK(real, true, NULL, "a real kernel's lines are accepted");
+	VI_CHECK("PAGESIZE=65536\n", true, NULL, "PAGESIZE 64 KiB");
+	VI_CHECK("PAGESIZE=0x1000\n", true, NULL, "PAGESIZE not all decimal (libkdumpfile ignores it)");
+	VI_CHECK("PAGESIZE=0\n", true, "PAGESIZE=0 is not a page size", "PAGESIZE 0");
+	VI_CHECK("PAGESIZE=\n", true, "PAGESIZE= is not a page size", "PAGESIZE empty");
+	VI_CHECK("PAGESIZE=", true, "PAGESIZE= is not", "PAGESIZE empty at the very end");
+	VI_CHECK("PAGESIZE=\0abc\n", true, "is not a page size", "PAGESIZE empty up to a NUL");
+	VI_CHECK("PAGESIZE=4097\n", true, "PAGESIZE=4097", "PAGESIZE not a power of two");
+	VI_CHECK("PAGESIZE=2048\n", true, "PAGESIZE=2048", "PAGESIZE below 4 KiB");
+	VI_CHECK("PAGESIZE=-4096\n", true, "PAGESIZE=-4096", "PAGESIZE negative");
+	VI_CHECK("PAGESIZE=99999999999999999999999\n", true, "is not a page size",
+		 "PAGESIZE out of range of a long");
+	VI_CHECK("PAGESIZE=0\n", false, NULL, "PAGESIZE in VMCOREINFO_XEN is not a page size");
+	VI_CHECK("A=1\n\0\0\0\0\0\n", true, "key '\\x00\\x00\\x00\\x00\\x00' has a NUL byte",
+		 "a line blanked by NULs");
+	VI_CHECK("A=1\n\nB=2\n", true, "line 2 has no key", "an empty line");
+	VI_CHECK("=1\n", true, "line 1 has no key", "an empty key");
+	VI_CHECK("A..B=1\n", true, "empty '.' component", "a key with '..'");
+	VI_CHECK(".A=1\n", true, "empty '.' component", "a key starting with '.'");
+	VI_CHECK("OFFSET(.x)=1\n", true, "empty '.' component", "a derived name starting with '.'");
+	VI_CHECK("SIZE()=1\n", true, "empty '.' component", "an empty derived name");
+	VI_CHECK("SIZE()=x\n", true, NULL, "an empty derived name with a non-number (no attribute)");
+	VI_CHECK("OFFSET(page=8\nOFFSET(page.flags)=0\n", true,
+		 "lines 1 and 2: 'OFFSET(page' is a value and also a directory of 'OFFSET(page.flags)'",
+		 "a value that is also a directory");
+	VI_CHECK("OFFSET(page.flags)=0\nOFFSET(page=8\n", true, "'OFFSET(page' is a value",
+		 "the same, the other way round");
+	VI_CHECK("SIZE(page)=64\nSIZE(page.x)=1\n", true, "'SIZE.page' is a value",
+		 "a derived value that is also a directory");
+	VI_CHECK("SIZE(page)=64\nSIZE(page.x)=y\n", true, NULL,
+		 "not when the second is no number (no derived attribute)");
+	VI_CHECK("X=1\nX=2\nY.Z=1\nY.W=2\n", true, NULL, "repeated keys and shared directories");
+	char big[SD_VMCOREINFO_MAX + 2];
+	memset(big, 'A', sizeof(big));
+	vi_check(big, sizeof(big), true, "more than", "more than 64 KiB");
+	/* Many lines: time and memory stay linear-ish. */
+	size_t n = SD_VMCOREINFO_MAX - 16;
+	char *lines = malloc(n);
+	for (size_t i = 0; i + 2 <= n; i += 2) {
+		lines[i] = (char)('A' + (i / 2) % 26);
+		lines[i + 1] = '\n';
+	}
+	vi_check(lines, n, true, NULL, "32K one-letter lines");
+	free(lines);
+}
+
 /* --- the flattened format ---------------------------------------------------------------- */
 
 static void put_be64(uint8_t *p, int64_t v)
@@ -670,6 +740,7 @@ int main(void)
 	test_kallsyms();
 	test_printk();
 	test_vmcoreinfo();
+	test_vmcoreinfo_check();
 	test_flattened();
 	test_kmodules();
 	return tap_done();
