@@ -49,6 +49,19 @@ static bool limit(int resource, rlim_t value)
 	return setrlimit(resource, &rl) == 0;
 }
 
+/* The address space mapped now (VmSize), which RLIMIT_AS counts too. */
+static uint64_t mapped_bytes(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	return strtoull(buf, NULL, 10) * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
 static _Noreturn void run_child(const struct sd_sandbox *sb, int (*fn)(void *arg, int out_fd),
 				void *arg, int out_fd, pid_t parent)
 {
@@ -74,7 +87,7 @@ static _Noreturn void run_child(const struct sd_sandbox *sb, int (*fn)(void *arg
 		cpu.rlim_cur--;
 		setrlimit(RLIMIT_CPU, &cpu);
 	}
-	if (!SD_ASAN && !limit(RLIMIT_AS, (rlim_t)sb->address_space))
+	if (!SD_ASAN && !limit(RLIMIT_AS, (rlim_t)(mapped_bytes() + sb->address_space)))
 		_exit(126);
 	sigset_t none;
 	sigemptyset(&none);

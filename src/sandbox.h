@@ -36,7 +36,7 @@ struct sd_sandbox {
 	/* What it does there, after the verb: "reading the dump". */
 	const char *doing;
 	/* Limits; 0 means the default. */
-	uint64_t address_space;	/* bytes (RLIMIT_AS) */
+	uint64_t address_space;	/* bytes the child may map beyond the parent's (RLIMIT_AS) */
 	unsigned cpu_seconds;	/* RLIMIT_CPU: SIGXCPU at this, SIGKILL a second later */
 	unsigned wall_seconds;	/* the parent kills the child then; default 4 x cpu_seconds */
 	size_t max_result;	/* a larger result kills the child and is an error */
