@@ -189,6 +189,7 @@ static struct sd_error *add_boot_files(struct kinspect *in)
 	const char *rel = in->rel;
 	struct sd_error *err;
 	struct sd_item *item;
+	_cleanup_free_ char *zpath = NULL;	/* before the first goto: freed at every exit */
 
 	char *map[3] = {0}, *cfg[2] = {0}, *vmlinuz[1] = {0};
 	bool ok = asprintf(&map[0], "/boot/System.map-%s", rel) >= 0 &&
@@ -246,7 +247,6 @@ static struct sd_error *add_boot_files(struct kinspect *in)
 		goto out;
 	}
 
-	_cleanup_free_ char *zpath = NULL;
 	if (asprintf(&zpath, "boot/vmlinuz-%s", rel) < 0) {
 		err = &sd_enomem;
 		goto out;
