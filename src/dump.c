@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "dump.h"
@@ -281,6 +282,20 @@ static struct sd_error *check_kdump_header(int fd, const char *name, uint64_t fi
 	return NULL;
 }
 
+/*
+ * The size every offset is checked against: st_size for a regular file
+ * (/proc/vmcore has one too); a block device's is where it ends.
+ */
+static uint64_t input_size(int fd, const struct stat *st)
+{
+	if (S_ISREG(st->st_mode) || !S_ISBLK(st->st_mode))
+		return (uint64_t)st->st_size;
+	off_t here = lseek(fd, 0, SEEK_CUR), end = lseek(fd, 0, SEEK_END);
+	if (here >= 0)
+		lseek(fd, here, SEEK_SET);
+	return end > 0 ? (uint64_t)end : 0;
+}
+
 /* --- notes ---------------------------------------------------------------------------- */
 
 /* Is the note's name (namesz bytes, perhaps with its NUL) want? As libkdumpfile's note_equal(). */
@@ -400,7 +415,7 @@ struct sd_error *sd_dump_check_kernel(int fd, const char *name)
 	struct sd_error *err = sd_dump_probe(fd, name, &format);
 	if (err)
 		return err;
-	const uint64_t size = (uint64_t)st.st_size;
+	const uint64_t size = input_size(fd, &st);
 	if (format == SD_FORMAT_ELF) {
 		struct elf_info e;
 		if ((err = check_elf_header(fd, name, size, &e)))
@@ -438,11 +453,11 @@ struct sd_error *sd_dump_probe(int fd, const char *name, enum sd_dump_format *re
 			struct sd_error *err = NULL;
 			if (probes[i].format == SD_FORMAT_ELF) {
 				struct elf_info e;
-				err = check_elf_header(fd, name, (uint64_t)st.st_size, &e);
+				err = check_elf_header(fd, name, input_size(fd, &st), &e);
 			} else if (probes[i].format == SD_FORMAT_KDUMP ||
 				   probes[i].format == SD_FORMAT_DISKDUMP) {
 				struct kdump_info k;
-				err = check_kdump_header(fd, name, (uint64_t)st.st_size, &k);
+				err = check_kdump_header(fd, name, input_size(fd, &st), &k);
 			}
 			if (err)
 				return err;
