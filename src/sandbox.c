@@ -272,8 +272,10 @@ struct sd_error *sd_sandbox_run(const struct sd_sandbox *sb_in, int (*fn)(void *
 		return sd_error_errno(wait_errno, "%s: wait4", sb.who);
 	if (WIFSIGNALED(status)) {
 		int s = WTERMSIG(status);
-		if (s == SIGXCPU || (s == SIGKILL && ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + 1 >=
-							      (time_t)sb.cpu_seconds))
+		/* SIGKILL is the hard CPU limit only if the CPU time was used (not the OOM killer). */
+		int64_t cpu_ms = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+				 (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+		if (s == SIGXCPU || (s == SIGKILL && cpu_ms >= (int64_t)sb.cpu_seconds * 1000))
 			return sd_error_create(SD_ERROR_INPUT, "%s was stopped %s: it used its "
 					       "%u s of CPU time (%s)" HOSTILE, sb.who, sb.doing,
 					       sb.cpu_seconds, signal_name(s, sig, sizeof(sig)));
