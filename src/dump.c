@@ -194,10 +194,10 @@ struct kdump_info {
 };
 
 /*
- * The header as libkdumpfile 0.5.1 (diskdump.c) takes it: the first layout
- * and byte order (32-bit little-endian, 32-bit big-endian, 64-bit ...)
- * whose block size is from 4 KiB to 256 KiB and whose bitmap covers
- * max_mapnr. After that, any failure makes it free the format's private
+ * The header as libkdumpfile 0.5.1 (diskdump.c try_header()) takes it: the
+ * first layout and byte order (32-bit little-endian, 32-bit big-endian,
+ * 64-bit ...) whose block size is a power of two from 4 KiB to 256 KiB (it
+ * becomes the page size) and whose bitmap covers max_mapnr. After that, any failure makes it free the format's private
  * data, which kdump_free() then uses again (a crash): so everything it
  * goes on to read must be in the file and sane before it is called.
  */
@@ -219,16 +219,16 @@ static struct sd_error *check_kdump_header(int fd, const char *name, uint64_t fi
 			const uint8_t *f = h + kdump_layouts[i].block_size;
 			block = get(f, 4, b);
 			bitmap = get(f + 8, 4, b);
-			if (block >= PAGE_SIZE_MIN && block <= PAGE_SIZE_MAX &&
-			    8 * bitmap * block >= get(f + 12, 4, b)) {
+			if (page_size_ok(block) && 8 * bitmap * block >= get(f + 12, 4, b)) {
 				l = &kdump_layouts[i];
 				be = b;
 			}
 		}
 	}
 	if (!l)
-		return sd_error_create(SD_ERROR_INPUT, "%s: corrupt kdump header (no block size "
-				       "from 4096 to 262144 with a bitmap covering max_mapnr)", name);
+		return sd_error_create(SD_ERROR_INPUT, "%s: corrupt kdump header (no block size that "
+				       "is a power of two from 4096 to 262144, with a bitmap covering "
+				       "max_mapnr)", name);
 	/* Said with each complaint: the fields are read as libkdumpfile will read them. */
 	const char *as = be ? "big-endian" : "little-endian";
 	int32_t version = (int32_t)get(h + 8, 4, be);
@@ -236,9 +236,6 @@ static struct sd_error *check_kdump_header(int fd, const char *name, uint64_t fi
 	if (version < 0)
 		return sd_error_create(SD_ERROR_INPUT, "%s: corrupt kdump header (%s %s): version %d",
 				       name, l->name, as, version);
-	if (block & (block - 1))
-		return sd_error_create(SD_ERROR_INPUT, "%s: corrupt kdump header (%s %s): block size "
-				       "%" PRIu64 " is not a power of two", name, l->name, as, block);
 	if (sub > (1 << 20) || bitmap > (1u << 31) / 2)
 		return sd_error_create(SD_ERROR_INPUT, "%s: corrupt kdump header (%s %s): sub-header "
 				       "%" PRIu64 " and bitmap %" PRIu64 " blocks", name, l->name, as,

@@ -6,7 +6,7 @@
 
 Each case is a minimal but valid dump skeleton (an x86_64 ELF vmcore, or a
 kdump-compressed file as makedumpfile writes it, perhaps flattened) with one
-corruption. The skeletons themselves are the cases named "*-valid": savedump
+corruption. The skeletons themselves are the cases named "*-valid*": savedump
 must accept them. Every other case is a way libkdumpfile 0.5.1 (or savedump)
 was seen to crash, hang or over-allocate; savedump must refuse each with one
 line and exit status 4. Nothing here is a binary blob: the files are built
@@ -162,9 +162,12 @@ def sparse(size, data):
 
 
 CASES = {
-    # savedump must accept these two (exit 0 or 3).
+    # savedump must accept these (exit 0 or 3).
     "elf-valid": lambda: elf_vmcore(),
     "kdump-valid": lambda: kdump(),
+    # tv_usec 6000 is a block size to the 32-bit layout (where block_size lies in the 64-bit
+    # timestamp): not a power of two, so libkdumpfile goes on to the 64-bit one, and so must we.
+    "kdump-valid-usec": lambda: kdump(header={"tv_usec": 6000, "status": 1}),
     # VMCOREINFO PAGESIZE: 0 or empty gives libkdumpfile a page shift of -1 (SIGFPE).
     "elf-pagesize-zero": lambda: elf_vmcore(vmcoreinfo_text({"PAGESIZE": "0"})),
     "elf-pagesize-empty": lambda: elf_vmcore(vmcoreinfo_text({"PAGESIZE": ""})),
