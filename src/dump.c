@@ -49,6 +49,8 @@ static uint64_t get(const uint8_t *p, unsigned size, bool big_endian)
 enum {
 	/* Program or section headers in one file (kdump.c reads up to this many segments). */
 	ELF_MAX_HEADERS = 1 << 22,
+	/* Sections a core may have beyond one per program header. */
+	ELF_CORE_EXTRA_SECTIONS = 1024,
 	/* Notes a kernel dump may carry: a few hundred bytes per CPU and one VMCOREINFO page. */
 	NOTES_MAX = 64 << 20,
 	PAGE_SIZE_MIN = 4096,
@@ -113,6 +115,7 @@ static struct sd_error *check_elf_header(int fd, const char *name, uint64_t file
 	uint64_t phentsize = get(h + half, 2, be), phnum = get(h + half + 2, 2, be);
 	uint64_t shentsize = get(h + half + 4, 2, be), shnum = get(h + half + 6, 2, be);
 	uint64_t shstrndx = get(h + half + 8, 2, be);
+	uint64_t type = get(h + 16, 2, be);
 
 	if (shoff == 0) {
 		if (shnum != 0)
@@ -142,6 +145,15 @@ static struct sd_error *check_elf_header(int fd, const char *name, uint64_t file
 			if (phnum == PN_XNUM)
 				phnum = get(s0 + (is64 ? 44 : 28), 4, be);
 		}
+		/*
+		 * A core has a section per segment at most, and a few more (gdb's
+		 * gcore; the kernel writes one, for PN_XNUM): millions of them
+		 * would only cost libelf and libkdumpfile seconds to read.
+		 */
+		if (type == ET_CORE && shnum > phnum + ELF_CORE_EXTRA_SECTIONS)
+			return sd_error_create(SD_ERROR_INPUT, "%s: %" PRIu64 " section headers for %"
+					       PRIu64 " program headers: too many for a core", name,
+					       shnum, phnum);
 		if (shnum > ELF_MAX_HEADERS || !in_file(shoff, shnum * shdr_size, file_size))
 			return sd_error_create(SD_ERROR_INPUT, "%s: the section header table (%" PRIu64
 					       " entries at %#" PRIx64 ") does not fit in the file (%"

@@ -144,6 +144,14 @@ def xen_note_short():
     return kernel_notes(vmcoreinfo_text(), note(b".note.Xen", 0x2000001, b""))
 
 
+def section0(data, shoff, sh_size=0, sh_link=0, sh_info=0):
+    """data with a section header 0 at shoff that holds extended counts (PN_XNUM and kin)."""
+    out = bytearray(data)
+    out[len(out):shoff + 64] = bytes(max(0, shoff + 64 - len(out)))
+    struct.pack_into("<IIQQQQIIQQ", out, shoff, 0, 0, 0, 0, 0, sh_size, sh_link, sh_info, 0, 0)
+    return bytes(out)
+
+
 def flatten(data, chunk=3 * PAGE):
     """makedumpfile -F: a 4 KiB header, then (offset, size, data) records, then (-1, -1)."""
     out = bytearray(PAGE)
@@ -202,6 +210,12 @@ CASES = {
     "elf-shnum-slow": lambda: sparse(0x10000 * 0xFFFF + 0x10000,
                                      elf_vmcore(shoff=0x10000, shnum=0xFFFF, shentsize=0xFFFF)),
     "elf-shentsize-big": lambda: elf_vmcore(shoff=0x1000, shnum=2, shentsize=0xFFFF),
+    # Right-sized entries, but 65535 of them, or 4 Mi through section 0's sh_size (e_shnum 0):
+    # libelf and libkdumpfile read every one (the latter took 9 s).
+    "elf-shnum-many": lambda: sparse(0x10000 + 0xFFFF * 64,
+                                     elf_vmcore(shoff=0x10000, shnum=0xFFFF, shentsize=64)),
+    "elf-shnum-millions": lambda: sparse(0x10000 + (1 << 22) * 64, section0(
+        elf_vmcore(shoff=0x10000, shnum=0, shentsize=64), 0x10000, sh_size=1 << 22)),
     # ELF program headers.
     "elf-phentsize-zero": lambda: elf_vmcore(phentsize=0),
     "elf-phentsize-small": lambda: elf_vmcore(phentsize=32),
