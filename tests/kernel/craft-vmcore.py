@@ -203,6 +203,8 @@ CASES = {
     # ELF section headers: libkdumpfile reads e_shnum entries of e_shentsize bytes each.
     "elf-shentsize-zero": lambda: elf_vmcore(shoff=0x1000, shnum=4, shentsize=0),
     "elf-shoff-huge": lambda: elf_vmcore(shoff=0x00FF000000000000, shnum=1, shentsize=64),
+    "elf-shoff-huge-shentsize-zero": lambda: elf_vmcore(shoff=0x00FF000000000000, shnum=0,
+                                                        shentsize=0),
     "elf-shoff-huge-xnum": lambda: elf_vmcore(shoff=0x00FF000000000000, shnum=0,
                                               shentsize=64),
     "elf-shoff-zero": lambda: elf_vmcore(shoff=0, shnum=3, shentsize=64),
