@@ -15,8 +15,22 @@ enum sd_dump_format {
 	SD_FORMAT_FLATTENED,	/* makedumpfile -F / QEMU -z/-l/-s ("makedumpfile") */
 };
 
-/* Identify fd's format. SD_ERROR_INPUT with a one-line reason if it is no dump. */
+/*
+ * Identify fd's format. SD_ERROR_INPUT with a one-line reason if it is no
+ * dump, or if its ELF or kdump header points outside the file or is
+ * otherwise unsafe to hand to a parser.
+ */
 struct sd_error *sd_dump_probe(int fd, const char *name, enum sd_dump_format *ret);
 const char *sd_dump_format_name(enum sd_dump_format format);
+
+/*
+ * Before a kernel dump goes to libkdumpfile: besides the header checks of
+ * sd_dump_probe() (done again here), every note it will parse (an ELF
+ * vmcore's PT_NOTE segments, a kdump file's sub-header notes or VMCOREINFO)
+ * must lie in the file and hold nothing it is known to crash on
+ * (sd_vmcoreinfo_check(), Xen dump-core notes). SD_ERROR_INPUT naming the
+ * file and the field.
+ */
+struct sd_error *sd_dump_check_kernel(int fd, const char *name);
 
 #endif

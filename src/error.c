@@ -13,6 +13,7 @@ struct sd_error sd_enomem = {
 	.message = (char *)"out of memory",
 };
 
+__attribute__((format(printf, 3, 0)))
 static struct sd_error *error_vcreate(enum sd_error_code code, int errnum, const char *fmt,
 				      va_list ap)
 {

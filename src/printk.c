@@ -95,6 +95,10 @@ static struct sd_error *prb_write(const struct sd_kmem *mem, const struct sd_vmc
 	if (!prb_layout(vi, &l))
 		return bad("VMCOREINFO lacks the printk_ringbuffer layout");
 	const unsigned lsize = mem->ptr_size;	/* unsigned long, atomic_long_t */
+	if (lsize != 4 && lsize != 8)
+		return bad("pointers are neither 4 nor 8 bytes");
+	if (l.desc_size > SD_PRINTK_MAX_DESC_SIZE || l.info_size > SD_PRINTK_MAX_INFO_SIZE)
+		return bad("VMCOREINFO's prb_desc or printk_info size is out of range");
 	if (!fits(l.state_var + l.counter, lsize, l.desc_size) ||
 	    !fits(l.text_blk_lpos + l.lpos_begin, lsize, l.desc_size) ||
 	    !fits(l.text_blk_lpos + l.lpos_next, lsize, l.desc_size) ||
@@ -115,11 +119,14 @@ static struct sd_error *prb_write(const struct sd_kmem *mem, const struct sd_vmc
 	    !sd_kmem_read_uint(mem, tr + l.size_bits, 4, &size_bits) ||
 	    !sd_kmem_read_ptr(mem, tr + l.data, &data))
 		return bad("the printk ringbuffer is not in the dump");
-	if (count_bits > SD_PRINTK_MAX_DESC_BITS || (1ull << size_bits) > SD_PRINTK_MAX_DATA ||
-	    size_bits < 4)
+	/* Both are shift counts from the dump: range-checked before any shift. */
+	if (count_bits > SD_PRINTK_MAX_DESC_BITS || size_bits < SD_PRINTK_MIN_DATA_BITS ||
+	    size_bits > SD_PRINTK_MAX_DATA_BITS)
 		return bad("the printk ringbuffer's sizes are out of range");
-
 	const uint64_t count = 1ull << count_bits, data_size = 1ull << size_bits;
+	if (count * l.desc_size > SD_PRINTK_MAX_RING || count * l.info_size > SD_PRINTK_MAX_RING)
+		return bad("the printk ringbuffer's descriptor rings are too large");
+
 	uint8_t *d = NULL, *inf = NULL, *text = NULL;
 	struct sd_error *err;
 	if ((err = read_block(mem, descs, count * l.desc_size, "the descriptor ring", &d)) ||
@@ -192,7 +199,8 @@ static struct sd_error *log_buf_write(const struct sd_kmem *mem, const struct sd
 	    !(num(vi, "OFFSET(printk_log.text_len)", &o_text_len) ||
 	      num(vi, "OFFSET(log.text_len)", &o_text_len)))
 		return bad("VMCOREINFO lacks the printk_log layout");
-	if (!fits(o_ts, 8, hdr) || !fits(o_len, 2, hdr) || !fits(o_text_len, 2, hdr))
+	if (hdr > SD_PRINTK_MAX_LOG_HEADER || !fits(o_ts, 8, hdr) || !fits(o_len, 2, hdr) ||
+	    !fits(o_text_len, 2, hdr))
 		return bad("VMCOREINFO's printk_log layout is inconsistent");
 	uint64_t buf_addr, len, first, next;
 	if (!sd_kmem_read_ptr(mem, a_buf, &buf_addr) || !sd_kmem_read_uint(mem, a_len, 4, &len) ||

@@ -20,8 +20,23 @@
 #include "kmem.h"
 #include "vmcoreinfo.h"
 
-/* log_buf_len is at most 32 MiB (CONFIG_LOG_BUF_SHIFT <= 25); descriptors fewer than 2^22. */
-enum { SD_PRINTK_MAX_DATA = 64 * 1024 * 1024, SD_PRINTK_MAX_DESC_BITS = 22 };
+/*
+ * Bounds on what VMCOREINFO and the dump may make us allocate, far above
+ * any real kernel: log_buf_len is 32 MiB at most by CONFIG_LOG_BUF_SHIFT
+ * (<= 25), the ringbuffer has 2^(shift - 5) descriptors, struct prb_desc
+ * is 24 bytes (12 on 32-bit), struct printk_info 88 and struct printk_log
+ * 16 or 24.
+ */
+enum {
+	SD_PRINTK_MAX_DATA_BITS = 26,
+	SD_PRINTK_MAX_DATA = 1 << SD_PRINTK_MAX_DATA_BITS,
+	SD_PRINTK_MIN_DATA_BITS = 4,
+	SD_PRINTK_MAX_DESC_BITS = 22,
+	SD_PRINTK_MAX_DESC_SIZE = 64,
+	SD_PRINTK_MAX_INFO_SIZE = 512,
+	SD_PRINTK_MAX_RING = 128 << 20,	/* descriptors or infos: count * struct size */
+	SD_PRINTK_MAX_LOG_HEADER = 256,
+};
 
 struct sd_error *sd_printk_write(const struct sd_kmem *mem, const struct sd_vmcoreinfo *vi,
 				 FILE *out, size_t *ret_records);

@@ -32,6 +32,13 @@ struct sd_vmcoreinfo {
 struct sd_error *sd_vmcoreinfo_parse(const char *text, size_t len, struct sd_vmcoreinfo *ret);
 void sd_vmcoreinfo_deinit(struct sd_vmcoreinfo *vi);
 
+/*
+ * Refuse VMCOREINFO text (a whole note, as found) that libkdumpfile 0.5.1
+ * cannot take safely: SD_ERROR_INPUT naming the line. is_linux: a Linux
+ * VMCOREINFO note (PAGESIZE is checked), not VMCOREINFO_XEN.
+ */
+struct sd_error *sd_vmcoreinfo_check(const char *text, size_t len, bool is_linux);
+
 /* The value of key ("OSRELEASE", "SYMBOL(modules)", "OFFSET(module.list)"), or NULL. */
 const char *sd_vmcoreinfo_get(const struct sd_vmcoreinfo *vi, const char *key);
 /* Parse a value as hex (SYMBOL, KERNELOFFSET) or decimal; false if absent or malformed. */

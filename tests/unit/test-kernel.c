@@ -324,6 +324,65 @@ static void test_printk(void)
 	free(m.bytes);
 	sd_vmcoreinfo_deinit(&vi);
 
+	/* Crafted sizes: every shift count and product is range-checked before use. */
+	static const struct { uint64_t count_bits, size_bits; const char *what; } shifts[] = {
+		{ 2, 0xffffffff, "size_bits 2^32-1 (a shift past 63)" },
+		{ 2, 64, "size_bits 64" },
+		{ 2, 27, "size_bits 27 (128 MiB of text)" },
+		{ 2, 3, "size_bits 3" },
+		{ 23, 6, "count_bits 23" },
+		{ 0xffffffff, 6, "count_bits 2^32-1" },
+	};
+	vi = vmcoreinfo(prb_vmcoreinfo);
+	m = prb_mem();
+	for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		put(&m, P_PRB + 0, shifts[i].count_bits, 4);
+		put(&m, P_PRB + 48, shifts[i].size_bits, 4);
+		text = printk_text(&m, &vi, &records, &err);
+		ok(err && strstr(err->message, "sizes are out of range"), "ringbuffer: %s refused",
+		   shifts[i].what);
+		sd_error_destroy(err);
+		free(text);
+	}
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+	/* Struct sizes, and count * struct size (a 4 TiB malloc once: 2^22 * 2^20). */
+	static const struct { const char *line; uint64_t count_bits; const char *want; } sizes[] = {
+		{ "SIZE(prb_desc)=1048576\n", 22, "size is out of range" },
+		{ "SIZE(prb_desc)=65\n", 2, "size is out of range" },
+		{ "SIZE(printk_info)=513\n", 2, "size is out of range" },
+		{ "SIZE(printk_info)=512\n", 22, "rings are too large" },
+		{ "SIZE(prb_desc)=64\n", 22, "rings are too large" },
+	};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char text_vi[sizeof(prb_vmcoreinfo) + 64];
+		/* The first of two equal keys wins (sd_vmcoreinfo_get). */
+		snprintf(text_vi, sizeof(text_vi), "%s%s", sizes[i].line, prb_vmcoreinfo);
+		vi = vmcoreinfo(text_vi);
+		m = prb_mem();
+		put(&m, P_PRB + 0, sizes[i].count_bits, 4);
+		text = printk_text(&m, &vi, &records, &err);
+		ok(err && strstr(err->message, sizes[i].want), "ringbuffer: %.*s with count_bits %u "
+		   "refused", (int)strlen(sizes[i].line) - 1, sizes[i].line,
+		   (unsigned)sizes[i].count_bits);
+		if (err && !strstr(err->message, sizes[i].want))
+			printf("# got: %s\n", err->message);
+		sd_error_destroy(err);
+		free(text);
+		free(m.bytes);
+		sd_vmcoreinfo_deinit(&vi);
+	}
+	vi = vmcoreinfo(prb_vmcoreinfo);
+	m = prb_mem();
+	struct sd_kmem odd = { .read = mem_read, .arg = &m, .ptr_size = 0 };
+	FILE *devnull = fopen("/dev/null", "w");
+	err = sd_printk_write(&odd, &vi, devnull, &records);
+	ok(err && strstr(err->message, "neither 4 nor 8"), "ringbuffer: a pointer size of 0 refused");
+	sd_error_destroy(err);
+	fclose(devnull);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+
 	/* A layout that does not fit its own struct sizes is refused. */
 	char bad[sizeof(prb_vmcoreinfo) + 64];
 	snprintf(bad, sizeof(bad), "SIZE(printk_info)=4\n%s", prb_vmcoreinfo);
@@ -365,6 +424,15 @@ static void test_printk(void)
 	text = printk_text(&m, &vi, &records, &err);
 	ok(!err && records == 1, "log_buf: a record past the end stops the walk");
 	free(text);
+	sd_vmcoreinfo_deinit(&vi);
+	vi = vmcoreinfo("SYMBOL(log_buf)=100000\nSYMBOL(log_buf_len)=100008\n"
+			"SYMBOL(log_first_idx)=100010\nSYMBOL(log_next_idx)=100014\n"
+			"SIZE(printk_log)=1048576\nOFFSET(printk_log.ts_nsec)=0\n"
+			"OFFSET(printk_log.len)=8\nOFFSET(printk_log.text_len)=10\n");
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && strstr(err->message, "inconsistent"), "log_buf: a 1 MiB struct printk_log refused");
+	sd_error_destroy(err);
+	free(text);
 	free(m.bytes);
 	sd_vmcoreinfo_deinit(&vi);
 
@@ -395,6 +463,76 @@ static void test_vmcoreinfo(void)
 	ok(sd_vmcoreinfo_get(&vi, "OSRELEASE") && !*sd_vmcoreinfo_get(&vi, "OSRELEASE"),
 	   "an empty value at the end without newline");
 	sd_vmcoreinfo_deinit(&vi);
+}
+
+/* What may go to libkdumpfile: NULL (accepted) or a substring of the refusal. */
+static void vi_check(const char *text, size_t len, bool is_linux, const char *want,
+		     const char *what)
+{
+	struct sd_error *err = sd_vmcoreinfo_check(text, len, is_linux);
+	bool good = want ? err && err->code == SD_ERROR_INPUT && strstr(err->message, want) &&
+				   !strchr(err->message, '\n')
+			 : !err;
+	if (!good)
+		printf("# got: %s\n", err ? err->message : "accepted");
+	ok(good, "VMCOREINFO check: %s", what);
+	sd_error_destroy(err);
+}
+#define VI_CHECK(text, is_linux, want, what) vi_check(text, sizeof(text) - 1, is_linux, want, what)
+
+static void test_vmcoreinfo_check(void)
+{
+	static const char real[] =
+		"OSRELEASE=6.1.0-13-amd64\nBUILD-ID=0011\nPAGESIZE=4096\n"
+		"SYMBOL(init_uts_ns)=ffffffff82a12340\nSYMBOL(_stext)=ffffffff81000000\n"
+		"SIZE(list_head)=16\nOFFSET(list_head.next)=0\nOFFSET(list_head.prev)=8\n"
+		"SIZE(page)=64\nOFFSET(page.flags)=0\nOFFSET(page.compound_head)=8\n"
+		"LENGTH(zone.free_area)=11\nNUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)=(~0x80)\n"
+		"NUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=1e000000\nCRASHTIME=1700000000\n";
+	VI_CHECK(real, true, NULL, "a real kernel's lines are accepted");
+	VI_CHECK("PAGESIZE=65536\n", true, NULL, "PAGESIZE 64 KiB");
+	VI_CHECK("PAGESIZE=0x1000\n", true, NULL, "PAGESIZE not all decimal (libkdumpfile ignores it)");
+	VI_CHECK("PAGESIZE=0\n", true, "PAGESIZE=0 is not a page size", "PAGESIZE 0");
+	VI_CHECK("PAGESIZE=\n", true, "PAGESIZE= is not a page size", "PAGESIZE empty");
+	VI_CHECK("PAGESIZE=", true, "PAGESIZE= is not", "PAGESIZE empty at the very end");
+	VI_CHECK("PAGESIZE=\0abc\n", true, "is not a page size", "PAGESIZE empty up to a NUL");
+	VI_CHECK("PAGESIZE=4097\n", true, "PAGESIZE=4097", "PAGESIZE not a power of two");
+	VI_CHECK("PAGESIZE=2048\n", true, "PAGESIZE=2048", "PAGESIZE below 4 KiB");
+	VI_CHECK("PAGESIZE=-4096\n", true, "PAGESIZE=-4096", "PAGESIZE negative");
+	VI_CHECK("PAGESIZE=99999999999999999999999\n", true, "is not a page size",
+		 "PAGESIZE out of range of a long");
+	VI_CHECK("PAGESIZE=0\n", false, NULL, "PAGESIZE in VMCOREINFO_XEN is not a page size");
+	VI_CHECK("A=1\n\0\0\0\0\0\n", true, "key '\\x00\\x00\\x00\\x00\\x00' has a NUL byte",
+		 "a line blanked by NULs");
+	VI_CHECK("A=1\n\nB=2\n", true, "line 2 has no key", "an empty line");
+	VI_CHECK("=1\n", true, "line 1 has no key", "an empty key");
+	VI_CHECK("A..B=1\n", true, "empty '.' component", "a key with '..'");
+	VI_CHECK(".A=1\n", true, "empty '.' component", "a key starting with '.'");
+	VI_CHECK("OFFSET(.x)=1\n", true, "empty '.' component", "a derived name starting with '.'");
+	VI_CHECK("SIZE()=1\n", true, "empty '.' component", "an empty derived name");
+	VI_CHECK("SIZE()=x\n", true, NULL, "an empty derived name with a non-number (no attribute)");
+	VI_CHECK("OFFSET(page=8\nOFFSET(page.flags)=0\n", true,
+		 "lines 1 and 2: 'OFFSET(page' is a value and also a directory of 'OFFSET(page.flags)'",
+		 "a value that is also a directory");
+	VI_CHECK("OFFSET(page.flags)=0\nOFFSET(page=8\n", true, "'OFFSET(page' is a value",
+		 "the same, the other way round");
+	VI_CHECK("SIZE(page)=64\nSIZE(page.x)=1\n", true, "'SIZE.page' is a value",
+		 "a derived value that is also a directory");
+	VI_CHECK("SIZE(page)=64\nSIZE(page.x)=y\n", true, NULL,
+		 "not when the second is no number (no derived attribute)");
+	VI_CHECK("X=1\nX=2\nY.Z=1\nY.W=2\n", true, NULL, "repeated keys and shared directories");
+	char big[SD_VMCOREINFO_MAX + 2];
+	memset(big, 'A', sizeof(big));
+	vi_check(big, sizeof(big), true, "more than", "more than 64 KiB");
+	/* Many lines: time and memory stay linear-ish. */
+	size_t n = SD_VMCOREINFO_MAX - 16;
+	char *lines = malloc(n);
+	for (size_t i = 0; i + 2 <= n; i += 2) {
+		lines[i] = (char)('A' + (i / 2) % 26);
+		lines[i + 1] = '\n';
+	}
+	vi_check(lines, n, true, NULL, "32K one-letter lines");
+	free(lines);
 }
 
 /* --- the flattened format ---------------------------------------------------------------- */
@@ -602,6 +740,7 @@ int main(void)
 	test_kallsyms();
 	test_printk();
 	test_vmcoreinfo();
+	test_vmcoreinfo_check();
 	test_flattened();
 	test_kmodules();
 	return tap_done();
