@@ -20,15 +20,14 @@
 #include "util.h"
 #include "vmcoreinfo.h"
 
-struct sd_kernel {
+struct kinspect {
 	struct sd_kdump *k;
 	struct sd_vmcoreinfo vi;
 	struct sd_kmem mem;
 	const char *rel;
-	struct sd_error *why;	/* why the dump's own tables could not list the modules */
 };
 
-static struct sd_error *read_vmcoreinfo(struct sd_kernel *in, struct sd_plan *plan)
+static struct sd_error *read_vmcoreinfo(struct kinspect *in, struct sd_plan *plan)
 {
 	const char *raw = sd_kdump_vmcoreinfo(in->k);
 	struct sd_error *err;
@@ -193,7 +192,7 @@ static struct sd_error *add_modules(struct sd_plan *plan, const struct sd_kmodul
 /* --- The module list from the dump ------------------------------------------------------- */
 
 /* The module list from the dump's own tables: kallsyms for the addresses, BTF for the layouts. */
-static struct sd_error *list_modules(struct sd_kernel *in, struct sd_kmodule **ret, size_t *ret_n)
+static struct sd_error *list_modules(struct kinspect *in, struct sd_kmodule **ret, size_t *ret_n)
 {
 	struct sd_kallsyms *ks = NULL;
 	struct sd_error *err = sd_kallsyms_load(&in->mem, &in->vi, &ks);
@@ -216,7 +215,7 @@ static struct sd_error *list_modules(struct sd_kernel *in, struct sd_kmodule **r
 	return err;
 }
 
-static struct sd_error *add_dmesg(struct sd_kernel *in, struct sd_plan *plan)
+static struct sd_error *add_dmesg(struct kinspect *in, struct sd_plan *plan)
 {
 	char *text = NULL;
 	size_t len = 0, records = 0;
@@ -248,102 +247,78 @@ static struct sd_error *modules_found(struct sd_plan *plan, struct sd_kmodule *m
 	return err;
 }
 
-struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan,
-				   struct sd_kernel **ret)
+struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan)
 {
-	struct sd_kernel *in = calloc(1, sizeof(*in));
-	if (!in)
-		return &sd_enomem;
-	in->k = k;
+	struct kinspect in = { .k = k };
 	struct sd_error *err;
 	plan->kind = SD_DUMP_KERNEL;
-	sd_kdump_kmem(k, &in->mem);
-	if ((err = read_vmcoreinfo(in, plan)))
-		goto fail;
+	sd_kdump_kmem(k, &in.mem);
+	if ((err = read_vmcoreinfo(&in, plan)))
+		goto out;
 	if (!plan->release)
-		goto done;	/* nothing more can be found without it */
-	in->rel = plan->release;
+		goto out;	/* nothing more can be found without it */
+	in.rel = plan->release;
 	/* A release is a path component below: refuse anything that is not a plain name. */
-	if (strchr(in->rel, '/') || !strcmp(in->rel, ".") || !strcmp(in->rel, "..") ||
-	    strlen(in->rel) > 64) {
-		if ((err = sd_plan_damage(plan, "OSRELEASE in VMCOREINFO is not a usable release name")))
-			goto fail;
-		goto done;
+	if (strchr(in.rel, '/') || !strcmp(in.rel, ".") || !strcmp(in.rel, "..") ||
+	    strlen(in.rel) > 64) {
+		err = sd_plan_damage(plan, "OSRELEASE in VMCOREINFO is not a usable release name");
+		goto out;
 	}
-	if ((err = add_vmlinux(plan)) || (err = add_boot_files(plan)) || (err = add_dmesg(in, plan)))
-		goto fail;
+	if ((err = add_vmlinux(plan)) || (err = add_boot_files(plan)) ||
+	    (err = add_dmesg(&in, plan)))
+		goto out;
 
 	struct sd_kmodule *mods = NULL;
 	size_t n_mods = 0;
-	err = list_modules(in, &mods, &n_mods);
-	if (err == &sd_enomem)
-		goto fail;
-	if (err) {
-		in->why = err;	/* step 2 tries vmlinux DWARF */
-		err = NULL;
-	} else if ((err = modules_found(plan, mods, n_mods, "kallsyms and BTF from the dump"))) {
-		goto fail;
+	err = list_modules(&in, &mods, &n_mods);
+	if (err && err != &sd_enomem) {
+		/* Step 2 tries vmlinux DWARF. */
+		plan->modules_pending = strdup(err->message);
+		sd_error_destroy(err);
+		err = plan->modules_pending ? NULL : &sd_enomem;
+	} else if (!err) {
+		err = modules_found(plan, mods, n_mods, "kallsyms and BTF from the dump");
 	}
-done:
-	*ret = in;
-	return NULL;
-fail:
-	sd_kernel_destroy(in);
+out:
+	sd_vmcoreinfo_deinit(&in.vi);
 	return err;
 }
 
-bool sd_kernel_needs_dwarf(const struct sd_kernel *kin)
+struct sd_error *sd_kernel_inspect_dwarf(struct sd_kdump *k, struct sd_plan *plan, int fd)
 {
-	return kin && kin->why;
-}
-
-struct sd_error *sd_kernel_inspect_dwarf(struct sd_kernel *in, struct sd_plan *plan, int fd)
-{
-	if (!in->why)
+	if (!plan->modules_pending)
 		return NULL;
-	struct sd_error *why = in->why, *err;
-	in->why = NULL;
+	_cleanup_free_ char *why = take_ptr(plan->modules_pending);
+	struct sd_kmem mem;
+	sd_kdump_kmem(k, &mem);
+	struct sd_error *err;
 	uint64_t modules;
 	struct sd_dwarf_types *dw = NULL;
 	struct sd_kmodule *mods = NULL;
 	size_t n_mods = 0;
 	if (fd < 0) {
 		err = sd_error_create(SD_ERROR_INPUT, "%s, and no verified vmlinux debuginfo to fall "
-						      "back on", why->message);
+						      "back on", why);
 	} else if (!sd_elf_symbol(fd, "modules", &modules)) {
-		err = sd_error_create(SD_ERROR_INPUT, "%s, and vmlinux has no 'modules' symbol",
-				      why->message);
+		err = sd_error_create(SD_ERROR_INPUT, "%s, and vmlinux has no 'modules' symbol", why);
 	} else if (!(err = sd_dwarf_types_open(fd, &dw))) {
 		struct sd_ktypes types;
 		sd_dwarf_types_ktypes(dw, &types);
-		err = sd_kmodules_walk(&in->mem, &types, modules + plan->kernel_offset, &mods,
-				       &n_mods);
+		err = sd_kmodules_walk(&mem, &types, modules + plan->kernel_offset, &mods, &n_mods);
 		sd_dwarf_types_destroy(dw);
 	}
 	if (!err) {
-		err = sd_plan_note(plan, "module list: %s", why->message);
-		sd_error_destroy(why);
-		if (err) {
+		if ((err = sd_plan_note(plan, "module list: %s", why))) {
 			free(mods);
 			return err;
 		}
 		return modules_found(plan, mods, n_mods, "vmlinux DWARF and symbols (the dump's own "
 				     "tables were unusable)");
 	}
-	sd_error_destroy(why);
 	if (err == &sd_enomem)
 		return err;
 	struct sd_error *e2 = sd_plan_damage(plan, "the module list could not be read: %s",
 					     err->message);
 	sd_error_destroy(err);
 	return e2;
-}
-
-void sd_kernel_destroy(struct sd_kernel *in)
-{
-	if (!in)
-		return;
-	sd_error_destroy(in->why);
-	sd_vmcoreinfo_deinit(&in->vi);
-	free(in);
 }

@@ -18,18 +18,16 @@
 #include "kdump.h"
 #include "plan.h"
 
-struct sd_kernel;
-
-/* Step 1, from the dump alone. *ret keeps k (borrowed) for step 2. */
-struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan,
-				   struct sd_kernel **ret);
-/* Whether the module list still needs vmlinux DWARF (step 2). */
-bool sd_kernel_needs_dwarf(const struct sd_kernel *kin);
 /*
- * Step 2: the module list from the DWARF and symbols of a verified vmlinux
- * (or its debug file), fd; -1 when none was found.
+ * Step 1, from the dump alone. When the dump's own tables cannot list the
+ * modules, plan->modules_pending says why.
  */
-struct sd_error *sd_kernel_inspect_dwarf(struct sd_kernel *kin, struct sd_plan *plan, int fd);
-void sd_kernel_destroy(struct sd_kernel *kin);
+struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan);
+/*
+ * Step 2, when plan->modules_pending: the module list from the DWARF and
+ * symbols of a verified vmlinux (or its debug file), fd; -1 when none was
+ * found, which leaves the list unknown, said so in the plan.
+ */
+struct sd_error *sd_kernel_inspect_dwarf(struct sd_kdump *k, struct sd_plan *plan, int fd);
 
 #endif

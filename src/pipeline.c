@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,37 +21,32 @@
 #include "pack.h"
 #include "pipeline.h"
 #include "resolve.h"
+#include "planio.h"
 #include "root.h"
+#include "sandbox.h"
 #include "userland.h"
 #include "util.h"
 
-/* The dump, opened: the file given, its reassembled form, and the reader of its format. */
+/* The dump, opened: the file given, and its reassembled form. */
 struct dump {
+	const char *name;	/* as given */
 	int fd;			/* as given */
 	int flat_fd;		/* reassembled from the flattened format, or -1 */
+	int parse_fd;		/* the one to read: fd or flat_fd */
+	enum sd_dump_format format;	/* of parse_fd */
 	struct stat st;		/* of the file given */
-	struct sd_core *core;	/* an ELF core (userland), or NULL */
-	struct sd_kdump *kdump;	/* a kernel dump, or NULL */
-	struct sd_kernel *kernel;	/* kernel inspection state */
+	char *jail;		/* an empty directory the parsers are shut in, or NULL */
 };
-
-static void dump_close_readers(struct dump *d)
-{
-	sd_kernel_destroy(d->kernel);
-	sd_kdump_destroy(d->kdump);
-	sd_core_destroy(d->core);
-	d->kernel = NULL;
-	d->kdump = NULL;
-	d->core = NULL;
-}
 
 static void dump_deinit(struct dump *d)
 {
-	dump_close_readers(d);
 	if (d->flat_fd >= 0)
 		close(d->flat_fd);
 	if (d->fd >= 0)
 		close(d->fd);
+	if (d->jail)
+		rmdir(d->jail);
+	free(d->jail);
 }
 
 static const char *compression_ext(enum sd_compression c)
@@ -178,6 +174,7 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
 				  struct sd_plan *plan, struct sd_files *files, struct dump *d)
 {
 	struct sd_error *err;
+	d->name = o->dump;
 	/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
 	d->fd = open(o->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
 	if (d->fd < 0 && errno == EPERM)
@@ -190,87 +187,214 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
 	}
 	if (fstat(d->fd, &d->st) < 0)
 		return sd_error_errno(errno, "%s", o->dump);
-	enum sd_dump_format format;
-	if ((err = sd_dump_probe(d->fd, o->dump, &format)))
+	if ((err = sd_dump_probe(d->fd, o->dump, &d->format)))
 		return err;
-	int fd = d->fd;
-	if (format == SD_FORMAT_FLATTENED) {
+	d->parse_fd = d->fd;
+	if (d->format == SD_FORMAT_FLATTENED) {
 		if ((err = unflatten(o, output, d->fd, plan, &d->flat_fd)))
 			return err;
-		fd = d->flat_fd;
-		if ((err = sd_dump_probe(fd, o->dump, &format)))
+		d->parse_fd = d->flat_fd;
+		if ((err = sd_dump_probe(d->parse_fd, o->dump, &d->format)))
 			return err;
 	}
-	bool kernel = format != SD_FORMAT_ELF;
-	const char *arch_hint = NULL;
-	if (format == SD_FORMAT_ELF) {
-		if ((err = sd_core_open(fd, o->dump, &d->core)))
-			return err;
-		if (!sd_core_has_process_notes(d->core)) {
-			if (!sd_core_vmcoreinfo(d->core, NULL))
-				return sd_error_create(SD_ERROR_INPUT, "%s: ELF core without process "
-						       "notes (NT_FILE/NT_PRPSINFO) or VMCOREINFO: "
-						       "not a Linux core or crash dump", o->dump);
-			kernel = true;
-			arch_hint = sd_elf_machine_name(sd_core_machine(d->core));
-		}
-	}
-	if (kernel && (err = sd_kdump_open(fd, o->dump, arch_hint, &d->kdump)))
-		return err;
-
-	const char *arch = d->kdump ? sd_kdump_arch(d->kdump)
-				    : sd_elf_machine_name(sd_core_machine(d->core));
-	const char *fmt_name = d->kdump ? sd_kdump_format(d->kdump) : "elf-core";
-	if (!(plan->dump_path = strdup(o->dump)) ||
-	    asprintf(&plan->dump_format, "%s%s", fmt_name,
-		     d->flat_fd >= 0 ? " (from flattened)" : "") < 0 ||
-	    (arch && !(plan->arch = strdup(arch)))) {
-		plan->dump_format = NULL;
+	if (!(plan->dump_path = strdup(o->dump)))
 		return &sd_enomem;
-	}
 	struct sd_item *item;
 	struct stat st;
 	if ((err = sd_plan_add(plan, SD_ROLE_DUMP, SD_STATUS_FOUND, &item)))
 		return err;
-	if (fstat(fd, &st) < 0)
+	if (fstat(d->parse_fd, &st) < 0)
 		return sd_error_errno(errno, "%s", o->dump);
 	item->size = (uint64_t)st.st_size;
-	item->compressed = sd_fd_is_compressed(fd);
+	item->compressed = sd_fd_is_compressed(d->parse_fd);
 	if ((err = sd_item_set(&item->orig_path, o->dump)) ||
 	    (err = sd_item_set(&item->name, sd_basename(o->dump))) ||
 	    (err = sd_item_set(&item->source_path, o->dump)))
 		return err;
-	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	int dup = fcntl(d->parse_fd, F_DUPFD_CLOEXEC, 3);
 	if (dup < 0)
 		return sd_error_errno(errno, "dup");
+	/* Where the parsers are shut in: nothing to open there (see confine()). */
+	const char *t = getenv("TMPDIR");
+	if (asprintf(&d->jail, "%s/savedump-jail.XXXXXX", t && *t ? t : "/tmp") < 0)
+		d->jail = NULL;
+	else if (!mkdtemp(d->jail)) {
+		free(d->jail);
+		d->jail = NULL;
+	}
 	return sd_files_set(files, 0, dup);
+}
+
+/* --- Inspection, in a sandboxed child --------------------------------------------------- */
+
+/*
+ * What a child inspects: the whole dump (step 1), or only the kernel's
+ * module list with a verified vmlinux's DWARF (step 2).
+ */
+struct inspect_job {
+	const struct dump *d;
+	int vmlinux_fd;			/* step 2: the vmlinux (or debug file) to read; else -1 */
+	const char *modules_pending;	/* step 2: why step 1 could not list the modules */
+	uint64_t kernel_offset;		/* step 2 */
+};
+
+/*
+ * Shut the child in an empty directory: libdwfl opens the link_map names
+ * of a core by itself (elfutils 0.188 has no sysroot), and a dump must not
+ * make savedump open a device, a FIFO or a host file. As root, chroot; as
+ * a user, in a new user namespace where that is allowed; else stay (the
+ * wall-clock limit still ends a child blocked on a FIFO).
+ */
+static void confine(const char *jail)
+{
+	if (!jail || chdir(jail) < 0)
+		return;
+	if (chroot(".") == 0)
+		return;
+	if (unshare(CLONE_NEWUSER) == 0 && chroot(".") == 0)
+		return;
+}
+
+static struct sd_error *inspect(const struct inspect_job *job, struct sd_plan *plan)
+{
+	const struct dump *d = job->d;
+	struct sd_core *core = NULL;
+	struct sd_kdump *kdump = NULL;
+	struct sd_error *err;
+	bool kernel = d->format != SD_FORMAT_ELF;
+	const char *arch_hint = NULL;
+	if (d->format == SD_FORMAT_ELF) {
+		if ((err = sd_core_open(d->parse_fd, d->name, &core)))
+			goto out;
+		if (!sd_core_has_process_notes(core)) {
+			if (!sd_core_vmcoreinfo(core, NULL)) {
+				err = sd_error_create(SD_ERROR_INPUT, "%s: ELF core without process "
+						      "notes (NT_FILE/NT_PRPSINFO) or VMCOREINFO: "
+						      "not a Linux core or crash dump", d->name);
+				goto out;
+			}
+			kernel = true;
+			arch_hint = sd_elf_machine_name(sd_core_machine(core));
+		}
+	}
+	if (kernel && (err = sd_kdump_open(d->parse_fd, d->name, arch_hint, &kdump)))
+		goto out;
+	if (job->vmlinux_fd >= 0 || job->modules_pending) {
+		plan->kernel_offset = job->kernel_offset;
+		if (!(plan->modules_pending = strdup(job->modules_pending))) {
+			err = &sd_enomem;
+			goto out;
+		}
+		err = kdump ? sd_kernel_inspect_dwarf(kdump, plan, job->vmlinux_fd) : NULL;
+		goto out;
+	}
+	const char *arch = kdump ? sd_kdump_arch(kdump) : sd_elf_machine_name(sd_core_machine(core));
+	if (asprintf(&plan->dump_format, "%s%s", kdump ? sd_kdump_format(kdump) : "elf-core",
+		     d->flat_fd >= 0 ? " (from flattened)" : "") < 0 ||
+	    (arch && !(plan->arch = strdup(arch)))) {
+		plan->dump_format = NULL;
+		err = &sd_enomem;
+		goto out;
+	}
+	err = kdump ? sd_kernel_inspect(kdump, plan) : sd_userland_inspect(core, plan);
+out:
+	sd_kdump_destroy(kdump);
+	sd_core_destroy(core);
+	return err;
+}
+
+/* The child: inspect, then send 'P' and the plan, or 'E', the error's code and message. */
+static int inspect_child(void *arg, int out_fd)
+{
+	const struct inspect_job *job = arg;
+	confine(job->d->jail);
+	struct sd_plan plan;
+	sd_plan_init(&plan);
+	char *buf = NULL;
+	size_t len = 0;
+	struct sd_error *err = inspect(job, &plan);
+	if (!err)
+		err = sd_plan_encode(&plan, &buf, &len);
+	sd_plan_deinit(&plan);
+	if (err == &sd_enomem)
+		return SD_SANDBOX_EXIT_NOMEM;
+	bool ok;
+	if (err) {
+		uint8_t head[2] = { 'E', (uint8_t)err->code };
+		ok = sd_write_full(out_fd, head, 2) &&
+		     sd_write_full(out_fd, err->message, strlen(err->message));
+		sd_error_destroy(err);
+	} else {
+		ok = sd_write_full(out_fd, "P", 1) && sd_write_full(out_fd, buf, len);
+	}
+	free(buf);
+	return ok ? 0 : 1;
+}
+
+/* Run job in a sandboxed child and merge what it found into plan. */
+static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_plan *plan)
+{
+	const struct dump *d = job->d;
+	bool kernel = d->format != SD_FORMAT_ELF || plan->kind == SD_DUMP_KERNEL;
+	_cleanup_free_ char *who = NULL;
+	if (asprintf(&who, "%s: %s", d->name, job->vmlinux_fd >= 0 ? "libdw"
+					      : kernel ? "libkdumpfile" : "libelf/libdwfl") < 0)
+		return &sd_enomem;
+	struct stat st;
+	uint64_t extra = 0;
+	if (job->vmlinux_fd >= 0 && fstat(job->vmlinux_fd, &st) == 0)
+		extra = (uint64_t)st.st_size * 2;
+	/* The parsers map the dump (and vmlinux): room for those, and a bound on the rest. */
+	struct sd_sandbox sb = {
+		.who = who,
+		.doing = "reading the dump",
+		.address_space = (uint64_t)d->st.st_size + extra + ((uint64_t)2 << 30),
+		.cpu_seconds = job->vmlinux_fd >= 0 ? 300 : 60,
+	};
+	void *data = NULL;
+	size_t size = 0;
+	struct sd_error *err = sd_sandbox_run(&sb, inspect_child, (void *)job, &data, &size);
+	if (err)
+		return err;
+	const char *p = data;
+	if (size >= 2 && p[0] == 'E') {
+		unsigned code = (uint8_t)p[1];
+		err = sd_error_create(code <= SD_ERROR_LIBRARY ? (enum sd_error_code)code
+							   : SD_ERROR_INPUT,
+				      "%.*s", (int)(size - 2 < 4096 ? size - 2 : 4096), p + 2);
+	} else if (size >= 1 && p[0] == 'P') {
+		err = sd_plan_decode(p + 1, size - 1, plan);
+	} else {
+		err = sd_error_create(SD_ERROR_INPUT, "%s: the inspection gave no result", d->name);
+	}
+	free(data);
+	return err;
 }
 
 /*
  * Stages 2 and 3: inspect the dump, resolve its needs. A kernel dump
  * without its own symbol tables is inspected again with the vmlinux found.
  */
-static struct sd_error *inspect_and_resolve(struct dump *d, struct sd_resolver *r,
+static struct sd_error *inspect_and_resolve(const struct dump *d, struct sd_resolver *r,
 					    struct sd_plan *plan, struct sd_files *files)
 {
+	struct inspect_job job = { .d = d, .vmlinux_fd = -1 };
 	struct sd_error *err;
-	if (d->kdump)
-		err = sd_kernel_inspect(d->kdump, plan, &d->kernel);
-	else
-		err = sd_userland_inspect(d->core, plan);
-	if (err || (err = sd_resolve_plan(r, plan, files)))
+	if ((err = run_inspection(&job, plan)) || (err = sd_resolve_plan(r, plan, files)))
 		return err;
-	if (!sd_kernel_needs_dwarf(d->kernel))
+	if (!plan->modules_pending)
 		return NULL;
 	/* The DWARF of the verified vmlinux, or of its debug file. */
-	int fd = -1;
-	for (size_t i = 0; i < plan->n_items && fd < 0; i++) {
+	for (size_t i = 0; i < plan->n_items && job.vmlinux_fd < 0; i++) {
 		const struct sd_item *it = &plan->items[i];
 		if ((it->role == SD_ROLE_VMLINUX || it->role == SD_ROLE_VMLINUX_DEBUG) &&
 		    it->status == SD_STATUS_FOUND && it->has_debug_info)
-			fd = sd_files_fd(files, i);
+			job.vmlinux_fd = sd_files_fd(files, i);
 	}
-	if ((err = sd_kernel_inspect_dwarf(d->kernel, plan, fd)))
+	_cleanup_free_ char *why = take_ptr(plan->modules_pending);
+	job.modules_pending = why;
+	job.kernel_offset = plan->kernel_offset;
+	if ((err = run_inspection(&job, plan)))
 		return err;
 	return sd_resolve_plan(r, plan, files);
 }
@@ -344,7 +468,7 @@ static struct sd_error *write_output(const struct sd_options *o, const char *out
 struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *plan,
 				 char **ret_output)
 {
-	struct dump d = { .fd = -1, .flat_fd = -1 };
+	struct dump d = { .fd = -1, .flat_fd = -1, .parse_fd = -1 };
 	struct sd_files files = {0};
 	struct sd_resolver resolver = {0};
 	struct sd_root *root = NULL;
@@ -362,8 +486,6 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 		goto out;
 	if ((err = inspect_and_resolve(&d, &resolver, plan, &files)))
 		goto out;
-	/* Inspection is over: drop the readers' caches and mappings before packing. */
-	dump_close_readers(&d);
 
 	struct sd_decide_options dopts = {
 		.dump_name = sd_basename(o->dump),

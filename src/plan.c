@@ -31,6 +31,12 @@ static void item_deinit(struct sd_item *item)
 	free(item->why);
 }
 
+void sd_plan_truncate(struct sd_plan *plan, size_t n)
+{
+	while (plan->n_items > n)
+		item_deinit(&plan->items[--plan->n_items]);
+}
+
 void sd_plan_deinit(struct sd_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_items; i++)
@@ -44,6 +50,7 @@ void sd_plan_deinit(struct sd_plan *plan)
 	free(plan->release);
 	sd_strv_deinit(&plan->notes);
 	free(plan->damage);
+	free(plan->modules_pending);
 	memset(plan, 0, sizeof(*plan));
 }
 

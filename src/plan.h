@@ -152,6 +152,11 @@ struct sd_plan {
 	int64_t crash_time;
 	struct sd_strv notes;	/* human-readable remarks for the manifest */
 	char *damage;		/* the dump is damaged but usable: why (makes the result incomplete) */
+	/*
+	 * Why the dump's own tables could not list the kernel's modules: the
+	 * list waits for a verified vmlinux (sd_kernel_inspect_dwarf()).
+	 */
+	char *modules_pending;
 	size_t dropped;		/* items left out by sd_plan_fit() (makes the result incomplete) */
 
 	struct sd_item *items;
@@ -160,6 +165,8 @@ struct sd_plan {
 
 void sd_plan_init(struct sd_plan *plan);
 void sd_plan_deinit(struct sd_plan *plan);
+/* Remove the items from index n on. */
+void sd_plan_truncate(struct sd_plan *plan, size_t n);
 
 /*
  * Append a zeroed item (parent SIZE_MAX) with role and status set; *ret

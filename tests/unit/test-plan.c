@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plan.h"
+#include "planio.h"
 #include "tap.h"
 
 static struct sd_item *add(struct sd_plan *plan, enum sd_role role, enum sd_status status,
@@ -240,8 +241,81 @@ static void test_fit(void)
 	sd_plan_deinit(&plan);
 }
 
+/* The plan as bytes: a round trip, and every truncation and many corruptions refused cleanly. */
+static void test_planio(void)
+{
+	struct sd_plan plan;
+	sd_plan_init(&plan);
+	plan.kind = SD_DUMP_KERNEL;
+	plan.release = strdup("6.1.0-x");
+	sd_plan_note(&plan, "a note");
+	sd_plan_damage(&plan, "some damage");
+	dump(&plan, 10);
+	struct sd_item *a = add(&plan, SD_ROLE_MODULE, SD_STATUS_WANTED, "/lib/m.ko", "lib/m.ko", 0);
+	id(a, 7);
+	a->want_debug = true;
+	a->find = SD_FIND_KMOD;
+	a->verify = SD_VERIFY_KMOD;
+	sd_strv_add(&a->candidates, "/x");
+	struct sd_item *b = add(&plan, SD_ROLE_MODULE_DEBUG, SD_STATUS_MISSING, NULL, NULL, 0);
+	b->parent = 1;
+	char *text = malloc(12);
+	memcpy(text, "line\n\0binary", 12);
+	sd_plan_add_generated(&plan, "dmesg.txt", text, 12, "log");
+	char *buf;
+	size_t len;
+	ok(sd_plan_encode(&plan, &buf, &len) == NULL, "encode");
+	struct sd_plan back;
+	sd_plan_init(&back);
+	struct sd_item *first;
+	sd_plan_add(&back, SD_ROLE_DUMP, SD_STATUS_FOUND, &first);
+	ok(sd_plan_decode(buf, len, &back) == NULL, "decode");
+	ok(back.n_items == 5 && back.items[3].parent == 2 && back.items[1].parent == SIZE_MAX,
+	   "items appended after the existing one, parents shifted");
+	ok(back.items[2].want_debug && back.items[2].find == SD_FIND_KMOD &&
+	   back.items[2].candidates.n == 1 && sd_build_id_eq(&back.items[2].build_id,
+							      &plan.items[1].build_id),
+	   "a need survives the trip");
+	ok(back.items[4].content_len == 12 && !memcmp(back.items[4].content, "line\n\0binary", 12),
+	   "generated content with a NUL inside survives");
+	ok(back.release && !strcmp(back.release, "6.1.0-x") && back.notes.n == 1 &&
+	   back.damage && back.kind == SD_DUMP_KERNEL, "the plan's own fields survive");
+	sd_plan_deinit(&back);
+
+	bool all_refused = true, none_crashed = true;
+	for (size_t cut = 0; cut < len; cut++) {
+		sd_plan_init(&back);
+		struct sd_error *err = sd_plan_decode(buf, cut, &back);
+		all_refused &= err != NULL && back.n_items == 0;
+		sd_error_destroy(err);
+		sd_plan_deinit(&back);
+	}
+	ok(all_refused, "every truncation of %zu bytes is refused, nothing appended", len);
+	uint32_t seed = 1;
+	for (int round = 0; round < 20000; round++) {
+		char *copy = malloc(len);
+		memcpy(copy, buf, len);
+		for (int k = 0; k < 3; k++) {
+			seed = seed * 1103515245 + 12345;
+			copy[(seed >> 8) % len] ^= (char)(1 + (seed >> 24) % 255);
+		}
+		sd_plan_init(&back);
+		struct sd_error *err = sd_plan_decode(copy, len, &back);
+		for (size_t i = 0; !err && i < back.n_items; i++)
+			none_crashed &= back.items[i].parent == SIZE_MAX ||
+					back.items[i].parent < back.n_items;
+		sd_error_destroy(err);
+		sd_plan_deinit(&back);
+		free(copy);
+	}
+	ok(none_crashed, "20000 corrupted copies: no crash, parents always in range");
+	free(buf);
+	sd_plan_deinit(&plan);
+}
+
 int main(void)
 {
+	test_planio();
 	test_reserved();
 	test_dump_name();
 	test_collisions();
