@@ -296,6 +296,7 @@ struct sd_error *sd_archive_open(const struct sd_out_config *cfg, struct sd_out 
 	}
 	if ((err = sd_out_tmpname(cfg->path, false, &t->fd, &t->tmp)))
 		goto fail;
+	sd_out_signal_tmp_is_dir = 0;
 	sd_out_signal_tmp = t->tmp;
 	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK) {
 		err = ar_error(t, "pax format");

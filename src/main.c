@@ -426,14 +426,12 @@ static void put(const char *s)
 
 /*
  * Interrupted (or SIGBUS: a mapped input shrank or hit an I/O error): remove
- * the temporary archive, so nothing partial is left, and say why.
- * Async-signal-safe calls only.
+ * the temporary archive or directory, so nothing partial is left, and say
+ * why. Async-signal-safe calls only.
  */
 static void on_fatal_signal(int sig)
 {
-	const char *tmp = sd_out_signal_tmp;
-	if (tmp)
-		unlink(tmp);
+	sd_out_signal_cleanup();
 	if (sig == SIGBUS) {
 		const char *in = sd_out_signal_input;
 		put("savedump: ");

@@ -113,6 +113,7 @@ static struct sd_error *dir_commit(void *impl)
 	walk_mtime = d->mtime;
 	nftw(d->tmp, mtime_entry, 16, FTW_DEPTH | FTW_PHYS);
 	fsync(d->dirfd);
+	sd_out_signal_tmp = NULL;
 	struct sd_error *err = sd_out_rename(d->tmp, d->final, d->force);
 	if (err)
 		return err;
@@ -132,6 +133,8 @@ static void dir_destroy(void *impl)
 		return;
 	if (d->dirfd >= 0)
 		close(d->dirfd);
+	sd_out_signal_tmp = NULL;
+	sd_out_signal_tmp_is_dir = 0;
 	if (!d->committed && d->tmp)
 		nftw(d->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(d->tmp);
@@ -165,6 +168,9 @@ struct sd_error *sd_outdir_open(const struct sd_out_config *cfg, struct sd_out *
 	if ((err = sd_out_tmpname(cfg->path, true, &d->dirfd, &d->tmp)))
 		goto fail;
 	fchmod(d->dirfd, 0755);
+	/* An interrupted run removes the tree (sd_out_signal_cleanup()). */
+	sd_out_signal_tmp_is_dir = 1;
+	sd_out_signal_tmp = d->tmp;
 	ret->ops = &dir_ops;
 	ret->impl = d;
 	return NULL;

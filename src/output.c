@@ -2,10 +2,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -26,7 +29,72 @@ void sd_out_destroy(struct sd_out *out)
 }
 
 const char *volatile sd_out_signal_tmp;
+volatile sig_atomic_t sd_out_signal_tmp_is_dir;
 const char *volatile sd_out_signal_input;
+
+struct dirent64_head {
+	uint64_t ino;
+	int64_t off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/*
+ * Remove what dirfd holds, with system calls only: no allocation, so a
+ * signal handler may call it. Depth is bounded (the plan's paths are);
+ * a pass that removes nothing ends it.
+ */
+static void rm_contents(int dirfd, int depth)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	for (;;) {
+		if (lseek(dirfd, 0, SEEK_SET) < 0)
+			return;
+		long n = syscall(SYS_getdents64, dirfd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		bool removed = false;
+		for (long off = 0; off < n;) {
+			const struct dirent64_head *e = (const void *)(buf + off);
+			off += e->reclen;
+			if (e->name[0] == '.' && (!e->name[1] || (e->name[1] == '.' && !e->name[2])))
+				continue;
+			if (unlinkat(dirfd, e->name, 0) == 0) {
+				removed = true;
+				continue;
+			}
+			if (errno != EISDIR || depth >= 64)
+				continue;
+			int sub = openat(dirfd, e->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				rm_contents(sub, depth + 1);
+				close(sub);
+			}
+			if (unlinkat(dirfd, e->name, AT_REMOVEDIR) == 0)
+				removed = true;
+		}
+		if (!removed)
+			return;
+	}
+}
+
+void sd_out_signal_cleanup(void)
+{
+	const char *tmp = sd_out_signal_tmp;
+	if (!tmp)
+		return;
+	if (!sd_out_signal_tmp_is_dir) {
+		unlink(tmp);
+		return;
+	}
+	int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		rm_contents(fd, 0);
+		close(fd);
+	}
+	rmdir(tmp);
+}
 
 struct sd_error *sd_file_extents(int fd, uint64_t size, struct sd_extent **ret, size_t *ret_n)
 {

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <signal.h>
 #include <time.h>
 
 #include "error.h"
@@ -93,7 +94,10 @@ struct sd_error *sd_file_extents(int fd, uint64_t size, struct sd_extent **ret, 
  * (to remove), and the file being read into it (to name).
  */
 extern const char *volatile sd_out_signal_tmp;
+extern volatile sig_atomic_t sd_out_signal_tmp_is_dir;	/* --output-dir: a tree */
 extern const char *volatile sd_out_signal_input;
+/* Remove the temporary output (file or tree); async-signal-safe. */
+void sd_out_signal_cleanup(void);
 
 /* Read buffer size for streaming. */
 enum { SD_IO_BUFSZ = 4 << 20 };

@@ -1,6 +1,8 @@
 #!/bin/bash
-# The pipeline's contracts, on real cores: names a hostile core gives its
-# files never take the archive's own names.
+# The pipeline's contracts, on real cores: the inspectors open nothing outside
+# the dump (--list opens only what it verifies; libdwfl, which opens link_map
+# names by itself, is shut in an empty directory), and names a hostile core
+# gives its files never take the archive's own names.
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 for tool in gcc gdb gcore strace python3 zstd; do
@@ -69,6 +71,81 @@ test_expect_success CORES 'one manifest, one launcher, every status true; --outp
 	test -f "$out/hdir/${scratch#/}/deep/manifest.json" &&
 	cmp "$out/hdir/${scratch#/}/deep/manifest.json" "$progs/plugin/sdplugin.so" &&
 	test "$(json_query "$m" "len([i for i in doc[\"items\"] if i[\"status\"] in (\"missing\", \"mismatch\")])")" = 0
+'
+
+# The files savedump really opened for reading, after it opened the dump, as
+# paths without a leading "/". Files in the root are resolved with O_PATH and
+# reopened through /proc/self/fd/N (root.c): such a reopen counts as an open
+# of the path that fd N was resolved from.
+opened_files() {
+	awk -v dump="$2" '
+		/open(at2?)?\(/ && !/= -1/ {
+			if (!match($0, /"[^"]*"/))
+				next
+			p = substr($0, RSTART + 1, RLENGTH - 2)
+			pid = $1
+			fd = $NF
+			if (p == dump) { seen = 1; next }
+			if (/O_PATH/) { path[pid " " fd] = p; next }
+			if (/O_DIRECTORY|O_TMPFILE/ || !seen)
+				next
+			if (p ~ /^\/proc\/self\/fd\//) {
+				n = p
+				sub(/^\/proc\/self\/fd\//, "", n)
+				p = path[pid " " n]
+				if (p == "")
+					next
+			}
+			sub(/^\/+/, "", p)
+			print p
+		}' "$1" | sort -u
+}
+
+test_expect_success CORES '--list opens only the dump and the files it verifies' '
+	core=$(cat "$scratch/core.path") &&
+	strace -f -qq -e trace=open,openat,openat2 -o "$out/strace.txt" \
+		"$SAVEDUMP" --list --json --no-debuginfod --debug-dir "$progs/debug" "$core" \
+		>"$out/list.json" &&
+	opened_files "$out/strace.txt" "$core" >"$out/opened.txt" &&
+	test -s "$out/opened.txt" &&
+	while read -r p; do
+		case $p in
+		proc/*|sys/*) continue ;;
+		esac
+		grep -qF "$p" "$out/list.json" || { echo "opened $p, not in the manifest" >&2; exit 1; }
+	done <"$out/opened.txt" &&
+	python3 - "$out/list.json" "$out/opened.txt" <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	opened = set(open(sys.argv[2]).read().split())
+	for i in doc["items"]:
+	    p = (i.get("original_path") or "").lstrip("/")
+	    if i["status"] == "skipped" and p in opened:
+	        sys.exit("opened a skipped item: " + p)
+	PY
+'
+
+# An interrupted --output-dir leaves nothing: not the final directory, not
+# the hidden temporary one with a partial copy of the dump.
+test_expect_success CORES 'SIGTERM, SIGINT or SIGHUP during --output-dir: nothing left behind' '
+	big="$scratch/bigcore" &&
+	cp "$(cat "$scratch/core.path")" "$big" &&
+	dd if=/dev/zero bs=1M count=1536 status=none >>"$big" &&
+	for sig in TERM INT HUP; do
+		mkdir -p "$out/sig-$sig"
+		"$SAVEDUMP" --output-dir "$out/sig-$sig/x" "$big" 2>"$out/sig-$sig.err" & pid=$!
+		n=0
+		until find "$out/sig-$sig" -name "$(basename "$big")" -size +1M | grep -q .; do
+			n=$((n + 1)); [ "$n" -lt 300 ] || { echo "never started" >&2; exit 1; }
+			sleep 0.05
+		done
+		kill -s "$sig" "$pid"
+		status=0
+		wait "$pid" || status=$?
+		test "$status" -gt 128 || { echo "$sig: exit $status, not killed" >&2; exit 1; }
+		left=$(find "$out/sig-$sig" -mindepth 1 | head -n 3)
+		test -z "$left" || { echo "$sig: left $left" >&2; exit 1; }
+	done
 '
 
 test_done
