@@ -115,7 +115,8 @@ static struct sd_error *prb_write(const struct sd_kmem *mem, const struct sd_vmc
 	    !sd_kmem_read_uint(mem, tr + l.size_bits, 4, &size_bits) ||
 	    !sd_kmem_read_ptr(mem, tr + l.data, &data))
 		return bad("the printk ringbuffer is not in the dump");
-	if (count_bits > SD_PRINTK_MAX_DESC_BITS || (1ull << size_bits) > SD_PRINTK_MAX_DATA ||
+	/* Range-check the exponents before shifting by them. */
+	if (count_bits > SD_PRINTK_MAX_DESC_BITS || size_bits > SD_PRINTK_MAX_DATA_BITS ||
 	    size_bits < 4)
 		return bad("the printk ringbuffer's sizes are out of range");
 

@@ -21,7 +21,11 @@
 #include "vmcoreinfo.h"
 
 /* log_buf_len is at most 32 MiB (CONFIG_LOG_BUF_SHIFT <= 25); descriptors fewer than 2^22. */
-enum { SD_PRINTK_MAX_DATA = 64 * 1024 * 1024, SD_PRINTK_MAX_DESC_BITS = 22 };
+enum {
+	SD_PRINTK_MAX_DATA_BITS = 26,
+	SD_PRINTK_MAX_DATA = 1 << SD_PRINTK_MAX_DATA_BITS,
+	SD_PRINTK_MAX_DESC_BITS = 22,
+};
 
 struct sd_error *sd_printk_write(const struct sd_kmem *mem, const struct sd_vmcoreinfo *vi,
 				 FILE *out, size_t *ret_records);

@@ -157,6 +157,12 @@ static void test_printk(void)
 	ok(err && err->code == SD_ERROR_INPUT, "ringbuffer: absurd size_bits refused");
 	sd_error_destroy(err);
 	free(text);
+	/* 70 is 6 modulo 64, what x86 shifts by: the range is checked before shifting. */
+	put(&m, P_PRB + 48, 70, 4);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && err->code == SD_ERROR_INPUT, "ringbuffer: size_bits of 64 or more refused");
+	sd_error_destroy(err);
+	free(text);
 	put(&m, P_PRB + 48, 6, 4);
 	put(&m, P_PRB + 8, 0xdead0000, 8);
 	text = printk_text(&m, &vi, &records, &err);
