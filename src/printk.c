@@ -121,6 +121,9 @@ static struct sd_error *prb_write(const struct sd_kmem *mem, const struct sd_vmc
 		return bad("the printk ringbuffer's sizes are out of range");
 
 	const uint64_t count = 1ull << count_bits, data_size = 1ull << size_bits;
+	/* The struct sizes are VMCOREINFO's: bound the products, not only each factor. */
+	if (l.desc_size > SD_PRINTK_MAX_RING / count || l.info_size > SD_PRINTK_MAX_RING / count)
+		return bad("the printk ringbuffer's descriptor rings are too large");
 	uint8_t *d = NULL, *inf = NULL, *text = NULL;
 	struct sd_error *err;
 	if ((err = read_block(mem, descs, count * l.desc_size, "the descriptor ring", &d)) ||

@@ -25,6 +25,8 @@ enum {
 	SD_PRINTK_MAX_DATA_BITS = 26,
 	SD_PRINTK_MAX_DATA = 1 << SD_PRINTK_MAX_DATA_BITS,
 	SD_PRINTK_MAX_DESC_BITS = 22,
+	/* Each ring of descriptors or infos: Linux's are at most 2^20 of 24 and 88 bytes. */
+	SD_PRINTK_MAX_RING = 256 * 1024 * 1024,
 };
 
 struct sd_error *sd_printk_write(const struct sd_kmem *mem, const struct sd_vmcoreinfo *vi,

@@ -179,6 +179,19 @@ static void test_printk(void)
 	free(m.bytes);
 	sd_vmcoreinfo_deinit(&vi);
 
+	/* 2^22 descriptors of 1 MiB (each factor allowed alone) would be a 4 TiB ring. */
+	char huge[sizeof(prb_vmcoreinfo) + 64];
+	snprintf(huge, sizeof(huge), "SIZE(prb_desc)=1048576\n%s", prb_vmcoreinfo);
+	vi = vmcoreinfo(huge);
+	m = prb_mem();
+	put(&m, P_PRB + 0, 22, 4);
+	text = printk_text(&m, &vi, &records, &err);
+	ok(err && err->code == SD_ERROR_INPUT, "ringbuffer: a 4 TiB descriptor ring is refused");
+	sd_error_destroy(err);
+	free(text);
+	free(m.bytes);
+	sd_vmcoreinfo_deinit(&vi);
+
 	/* A layout that does not fit its own struct sizes is refused. */
 	char bad[sizeof(prb_vmcoreinfo) + 64];
 	snprintf(bad, sizeof(bad), "SIZE(printk_info)=4\n%s", prb_vmcoreinfo);
