@@ -25,9 +25,11 @@ for t in "$@"; do
 	fi
 	dirs=("$corpus" "$seeds")
 	[ -d "$srcdir/tests/fuzz/corpus/$t" ] && dirs+=("$srcdir/tests/fuzz/corpus/$t")
-	# -timeout: an input that takes 10 s is a hang; -rss_limit_mb bounds memory
-	# (and each malloc). Leaks are crashes too (LeakSanitizer).
+	# An input that takes 10 s is a hang. No single allocation may exceed
+	# 512 MB: every size a dump gives is capped lower than that (the largest,
+	# SD_PRINTK_MAX_RING, is 256 MiB). Leaks are crashes too (LeakSanitizer).
 	"tests/fuzz/libfuzzer-$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-malloc_limit_mb=512 \
 		-print_final_stats=1 -artifact_prefix="tests/fuzz/artifacts/$t-" "${dirs[@]}" \
 		>"$log" 2>&1
 	rc=$?
