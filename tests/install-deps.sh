@@ -20,6 +20,9 @@ kernel=(
 	qemu-system-x86 busybox-static kexec-tools makedumpfile crash python3-drgn
 	e2fsprogs dracut-core
 )
+# make fuzz: clang with libFuzzer and the sanitizer runtimes (Debian ships
+# them apart from the compiler; without them clang cannot link -fsanitize=).
+fuzz=(clang-14 libclang-rt-14-dev)
 
 if [ "$(id -u)" != 0 ]; then
 	echo "$0: run as root (apt-get install)" >&2
@@ -31,4 +34,5 @@ if [ ! -e "$stamp" ]; then
 	apt-get update -qq
 	touch "$stamp"
 fi
-apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" \
+	"${fuzz[@]}" >/dev/null
