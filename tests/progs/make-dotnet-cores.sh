@@ -23,7 +23,9 @@
 #   gcore    gdb's gcore of the app parked in its innermost frame ("wait" mode)
 #   collect  createdump run by hand on the parked app (what `dotnet-dump collect` does)
 #   apphost  heap dump, app started by its apphost (app/SdApp) with DOTNET_ROOT=rt
-#   selfcontained, singlefile   heap dumps of those publishes
+#   selfcontained  heap dump of the self-contained publish
+#   singlefile     full dump of the single-file publish (createdump makes no other kind
+#                  for single-file apps, nor a crash report)
 set -euo pipefail
 
 progs=$(cd "$(dirname "$0")" && pwd)
@@ -143,7 +145,9 @@ createdump_crash() {
 	# The runtime aborts (134) after createdump is done; the child's pid names the dump.
 	(
 		export DOTNET_DbgEnableMiniDump=1 DOTNET_DbgMiniDumpType="$type"
-		export DOTNET_DbgMiniDumpName="$dir/core.%p" DOTNET_EnableCrashReport=1
+		export DOTNET_DbgMiniDumpName="$dir/core.%p"
+		# createdump refuses a crash report for single-file apps, and then writes no dump.
+		[ "$kind" = singlefile ] || export DOTNET_EnableCrashReport=1
 		exec "$@" crash
 	) >"$dir/run.log" 2>&1 & pid=$!
 	wait "$pid" || true
@@ -214,7 +218,10 @@ make_kind() {
 				sed 's/^ *//' | cut -c1-300)"
 			return 3
 		fi
-		pid=$(createdump_crash "$kind" 2 "$pub/SdApp")
+		# createdump: "Only full dumps are supported by single file apps".
+		local type=2
+		[ "$kind" = singlefile ] && type=4
+		pid=$(createdump_crash "$kind" "$type" "$pub/SdApp")
 		# A single-file app has no libcoreclr.so; its runtime is the app itself.
 		write_truth "$kind" "$dir/core" "$pid" "$pub/SdApp" crash createdump "$pub" "$pub"
 		;;
