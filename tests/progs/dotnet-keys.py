@@ -3,6 +3,10 @@
 
     dotnet-keys.py FILE...          one line per key: KEY<TAB>FILE
     dotnet-keys.py --info FILE...   also what the key is made of (PE/PDB/ELF fields)
+    dotnet-keys.py --runtime-info ELF
+                                    the build-ids in the ELF's DotNetRuntimeInfo export
+                                    (libcoreclr.so, or a single-file app's host):
+                                    "runtime ID", "dac ID", "dbi ID" lines
 
 Keys (dotnet/symstore docs/specs/SSQP_Key_Conventions.md):
   ELF            name/elf-buildid-<build-id>/name        (and _.debug/elf-buildid-sym-<id>/_.debug
@@ -189,7 +193,69 @@ def keys_of(path, info):
     return None
 
 
+def elf_symbol(data, wanted):
+    """(file offset, size) of a dynamic symbol of an ELF64 file, or None."""
+    e_shoff, = struct.unpack_from("<Q", data, 40)
+    e_shentsize, e_shnum = struct.unpack_from("<HH", data, 58)
+    e_phoff, = struct.unpack_from("<Q", data, 32)
+    e_phentsize, e_phnum = struct.unpack_from("<HH", data, 54)
+    if e_shentsize < 64:
+        return None
+    shdrs = []
+    for i in range(min(e_shnum, 65536)):
+        off = e_shoff + i * e_shentsize
+        if off + 64 > len(data):
+            return None
+        shdrs.append(struct.unpack_from("<IIQQQQIIQQ", data, off))
+    for sh in shdrs:
+        if sh[1] != 11 or sh[6] >= len(shdrs):  # SHT_DYNSYM, sh_link -> string table
+            continue
+        strtab = shdrs[sh[6]]
+        for j in range(min(sh[5] // 24, 1 << 20)):
+            so = sh[4] + j * 24
+            if so + 24 > len(data):
+                break
+            st_name, _, _, _, st_value, st_size = struct.unpack_from("<IBBHQQ", data, so)
+            n = strtab[4] + st_name
+            if data[n:n + len(wanted) + 1] != wanted + b"\0":
+                continue
+            for i in range(min(e_phnum, 4096)):
+                po = e_phoff + i * e_phentsize
+                p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from("<IIQQQQ", data, po)
+                if p_type == 1 and p_vaddr <= st_value and st_value + st_size <= p_vaddr + p_filesz:
+                    return p_offset + (st_value - p_vaddr), st_size
+    return None
+
+
+def runtime_info(path):
+    """DotNetRuntimeInfo: signature, int version, then three module indexes of 24 bytes
+    (length byte + build-id) for the runtime, the DAC and the DBI."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if elf_build_id(data) is None and data[:4] != b"\x7fELF":
+        raise ValueError("not ELF")
+    where = elf_symbol(data, b"DotNetRuntimeInfo")
+    if where is None or where[1] < 96:
+        raise ValueError("no DotNetRuntimeInfo export")
+    off = where[0]
+    if data[off:off + 18] != b"DotNetRuntimeInfo\0":
+        raise ValueError("bad DotNetRuntimeInfo signature")
+    out = ["version %d" % struct.unpack_from("<i", data, off + 20)[0]]
+    for i, name in enumerate(("runtime", "dac", "dbi")):
+        idx = data[off + 24 + 24 * i:off + 48 + 24 * i]
+        n = min(idx[0], 23)
+        out.append("%s %s" % (name, idx[1:1 + n].hex()))
+    return out
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == "--runtime-info":
+        try:
+            print("\n".join(runtime_info(argv[1])))
+        except (OSError, ValueError, struct.error) as e:
+            print("%s: %s" % (argv[1], e), file=sys.stderr)
+            return 1
+        return 0
     info = False
     if argv and argv[0] == "--info":
         info, argv = True, argv[1:]

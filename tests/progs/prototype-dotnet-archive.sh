@@ -11,6 +11,10 @@
 #                                  (hard links), the DAC/DBI also under the keys
 #                                  libmscordaccore.so/elf-buildid-coreclr-<libcoreclr id>/...
 #   TOP/files.txt                  original path -> archive path, one a line
+#   TOP/core.filled                for a kernel or gdb core (no DIAGINFOHEADER): the core
+#                                  with the mapped files' missing pages filled in
+# For a single-file app, the DAC and DBI matching the build-ids in the app's
+# DotNetRuntimeInfo are looked for in this host's shared runtimes and NuGet runtime packs.
 # Needs eu-readelf (elfutils) and python3.
 set -euo pipefail
 [ $# = 2 ] || { echo "usage: $0 CORE TOP" >&2; exit 2; }
@@ -48,6 +52,32 @@ if [ -n "$coreclr_dir" ]; then
 		[ -f "$coreclr_dir/$f" ] && files+=("$coreclr_dir/$f")
 	done
 fi
+# A single-file app has no libcoreclr.so: its host exports DotNetRuntimeInfo, which
+# holds the build-ids of the DAC and DBI of the runtime it was built with. Those come
+# from the runtime pack, not the app: look for them on this host by build-id.
+dac_id='' dbi_id=''
+if [ -z "$coreclr_dir" ]; then
+	for f in "${files[@]}"; do
+		info=$(python3 "$here/dotnet-keys.py" --runtime-info "$f" 2>/dev/null) || continue
+		dac_id=$(sed -n 's/^dac //p' <<<"$info")
+		dbi_id=$(sed -n 's/^dbi //p' <<<"$info")
+		# The bundle's assemblies have no files of their own; their .pdb files sit
+		# beside the app (a real implementation reads the bundle manifest for names).
+		for d in "${f%/*}"/*.pdb; do
+			[ -f "$d" ] && files+=("$d")
+		done
+		break
+	done
+	if [ -n "$dac_id" ]; then
+		for c in /usr/share/dotnet/shared/Microsoft.NETCore.App/*/lib{mscordaccore,mscordbi}.so \
+			"${HOME:-/nonexistent}"/.nuget/packages/microsoft.netcore.app.runtime.linux-*/*/runtimes/*/native/lib{mscordaccore,mscordbi}.so; do
+			[ -f "$c" ] || continue
+			case $(python3 "$here/dotnet-keys.py" "$c" | cut -f1) in
+			*/elf-buildid-"$dac_id"/* | */elf-buildid-"$dbi_id"/*) files+=("$c") ;;
+			esac
+		done
+	fi
+fi
 mapfile -t files < <(printf '%s\n' "${files[@]}" | sort -u)
 
 : >"$top/files.txt"
@@ -70,5 +100,10 @@ if [ -n "$coreclr_dir" ]; then
 		mkdir -p "$top/symbols/$f/elf-buildid-coreclr-$id"
 		ln -f "$top$coreclr_dir/$f" "$top/symbols/$f/elf-buildid-coreclr-$id/$f"
 	done
+fi
+# Kernel and gdb cores lack the file-backed pages SOS reads (no DIAGINFOHEADER, which
+# createdump writes): a filled copy makes them readable (see dotnet-core-fill.py).
+if ! grep -q -a -m1 DIAGINFOHEADER "$top/core"; then
+	python3 "$here/dotnet-core-fill.py" --root "$top" "$top/core" "$top/core.filled"
 fi
 echo "$top: ${#files[@]} files, $(find "$top/symbols" -type f | wc -l) symbol-store entries"
