@@ -13,6 +13,12 @@ tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
 	shellcheck debuginfod curl
 )
+# .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU; the .NET SDK
+# itself (dotnet on PATH, .NET 10) is not a Debian package and must be there already.
+# lldb, gdb (gcore), elfutils and util-linux (unshare) are in the lists above.
+dotnet=(
+	libicu72
+)
 # Kernel fixtures: a kernel built from Debian's source, Debian's own kernel,
 # QEMU (TCG), the capture-kernel tools, and the oracles (crash, drgn).
 kernel=(
@@ -31,4 +37,4 @@ if [ ! -e "$stamp" ]; then
 	apt-get update -qq
 	touch "$stamp"
 fi
-apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" >/dev/null
+apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" "${dotnet[@]}" >/dev/null

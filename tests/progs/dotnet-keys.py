@@ -166,7 +166,7 @@ def portable_pdb_id(data):
     return None
 
 
-def keys_of(path, info):
+def keys_of(path):
     with open(path, "rb") as f:
         data = f.read()
     name = path.rsplit("/", 1)[-1].lower()
@@ -262,7 +262,7 @@ def main(argv):
     status = 0
     for path in argv:
         try:
-            keys = keys_of(path, info)
+            keys = keys_of(path)
         except (OSError, ValueError, struct.error) as e:
             print("%s: %s" % (path, e), file=sys.stderr)
             status = 1

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Real .NET cores of the test app in tests/progs/dotnet-app, for savedump's tests.
 #   make-dotnet-cores.sh OUTDIR [KIND...]
-# KINDs (default: all): heap full kernel gcore collect apphost selfcontained singlefile
+# KINDs (default: all): heap full kernel kernel3f gcore collect apphost selfcontained singlefile
 #
 # Lays out, under OUTDIR:
 #   src/            a copy of the app's sources (the build tree)
@@ -20,6 +20,7 @@
 #   heap     createdump heap dump of the crashing app (DOTNET_DbgMiniDumpType=2)
 #   full     createdump full dump of the crashing app (DOTNET_DbgMiniDumpType=4)
 #   kernel   the kernel's core of the same crash (no createdump: SIGABRT, core_pattern)
+#   kernel3f the same with the process's coredump_filter set to 0x3f (file mappings too)
 #   gcore    gdb's gcore of the app parked in its innermost frame ("wait" mode)
 #   collect  createdump run by hand on the parked app (what `dotnet-dump collect` does)
 #   apphost  heap dump, app started by its apphost (app/SdApp) with DOTNET_ROOT=rt
@@ -34,7 +35,7 @@ mkdir -p "$1"
 out=$(cd "$1" && pwd)
 shift
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(heap full kernel gcore collect apphost selfcontained singlefile)
+[ ${#kinds[@]} -gt 0 ] || kinds=(heap full kernel kernel3f gcore collect apphost selfcontained singlefile)
 
 exec 9>"$out/.lock"
 flock 9
@@ -57,7 +58,7 @@ if [ -z "$rtver" ] || [ -z "$fxrver" ]; then
 fi
 
 inputs_key=$( {
-	cat "$0" "$progs/make-core.sh"
+	cat "$0" "$progs/make-core.sh" "$progs/dotnet-keys.py"
 	find "$progs/dotnet-app" -type f \( -name '*.cs' -o -name '*.csproj' \) -print0 | sort -z |
 		xargs -0 cat
 	echo "$rtver $fxrver"
@@ -75,6 +76,7 @@ build_id() { readelf -n "$1" | sed -n 's/^ *Build ID: *//p' | head -n 1; }
 # --- the app and the private runtime -------------------------------------------------------
 if ! fresh app || ! fresh rt; then
 	log "building the app and copying the runtime $rtver"
+	t0=$SECONDS
 	rm -rf "$out/src" "$out/app" "$out/rt"
 	cp -r "$progs/dotnet-app" "$out/src"
 	dotnet publish "$out/src/SdApp/SdApp.csproj" -c Release --no-self-contained \
@@ -85,6 +87,7 @@ if ! fresh app || ! fresh rt; then
 	cp -a "$sys_root/shared/Microsoft.NETCore.App/$rtver" "$out/rt/shared/Microsoft.NETCore.App/"
 	stamp app
 	stamp rt
+	log "app and runtime: $((SECONDS - t0)) s"
 fi
 rtdir="$out/rt/shared/Microsoft.NETCore.App/$rtver"
 
@@ -123,10 +126,23 @@ write_truth() {
 		else
 			printf 'LIBCORECLR=\n'
 		fi
-		printf 'DAC=%q\n' "$rdir/libmscordaccore.so"
-		printf 'DAC_BUILDID=%q\n' "$(build_id "$rdir/libmscordaccore.so")"
-		printf 'DBI=%q\n' "$rdir/libmscordbi.so"
-		printf 'DBI_BUILDID=%q\n' "$(build_id "$rdir/libmscordbi.so")"
+		if [ -f "$rdir/libmscordaccore.so" ]; then
+			printf 'DAC=%q\n' "$rdir/libmscordaccore.so"
+			printf 'DAC_BUILDID=%q\n' "$(build_id "$rdir/libmscordaccore.so")"
+			printf 'DBI=%q\n' "$rdir/libmscordbi.so"
+			printf 'DBI_BUILDID=%q\n' "$(build_id "$rdir/libmscordbi.so")"
+		else
+			# Single-file: no DAC beside the app; the host names it by build-id.
+			local info dac
+			info=$(python3 "$progs/dotnet-keys.py" --runtime-info "$host")
+			dac=$(sed -n 's/^dac //p' <<<"$info")
+			printf 'DAC=\n'
+			printf 'DAC_BUILDID=%q\n' "$dac"
+			printf 'DAC_KEY=%q\n' "libmscordaccore.so/elf-buildid-$dac/libmscordaccore.so"
+			printf 'DBI=\n'
+			printf 'DBI_BUILDID=%q\n' "$(sed -n 's/^dbi //p' <<<"$info")"
+			printf 'RUNTIME_INFO_RUNTIME_BUILDID=%q\n' "$(sed -n 's/^runtime //p' <<<"$info")"
+		fi
 		printf 'MAIN_FRAMES=%q\n' "$frames"
 		printf 'WORKER_FRAME=%q\n' "$worker_frame"
 		printf 'WORKER_THREADS=3\n'
@@ -176,6 +192,18 @@ make_kind() {
 		[ -w /proc/sys/kernel/core_pattern ] || { echo "not root: cannot set core_pattern"; return 3; }
 		rm -rf "$dir"
 		core=$("$progs/make-core.sh" kernel "$dir" "${fd_argv[@]}" crash)
+		pid=${core##*.}
+		mv "$core" "$dir/core"
+		write_truth "$kind" "$dir/core" "$pid" "$out/rt/dotnet" crash kernel "$rtdir" "$out/app"
+		;;
+	kernel3f)
+		# The same with coredump_filter 0x3f (file-backed mappings too), as Microsoft's
+		# docs suggest for kernel cores: SOS can read this one as it is.
+		[ -w /proc/sys/kernel/core_pattern ] || { echo "not root: cannot set core_pattern"; return 3; }
+		rm -rf "$dir"
+		# shellcheck disable=SC2016
+		core=$("$progs/make-core.sh" kernel "$dir" sh -c 'echo 0x3f >/proc/self/coredump_filter && exec "$@"' \
+			sh "${fd_argv[@]}" crash)
 		pid=${core##*.}
 		mv "$core" "$dir/core"
 		write_truth "$kind" "$dir/core" "$pid" "$out/rt/dotnet" crash kernel "$rtdir" "$out/app"
@@ -237,10 +265,12 @@ for kind in "${kinds[@]}"; do
 	fresh "cores/$kind" && continue
 	mkdir -p "$out/cores"
 	# Not in an || or if: set -e must stay in force inside make_kind.
+	t0=$SECONDS
 	set +e
 	(set -e && make_kind "$kind") >"$out/cores/$kind.reason"
 	rc=$?
 	set -e
+	took=$((SECONDS - t0))
 	reason=$(cat "$out/cores/$kind.reason")
 	rm -f "$out/cores/$kind.reason"
 	if [ "$rc" = 3 ]; then
@@ -251,7 +281,7 @@ for kind in "${kinds[@]}"; do
 		exit 1
 	else
 		stamp "cores/$kind"
-		log "$kind: $out/cores/$kind/core"
+		log "$kind: $out/cores/$kind/core ($took s)"
 	fi
 done
 
@@ -260,7 +290,7 @@ done
 	printf 'DOTNET_RUNTIME_VERSION=%q\n' "$rtver"
 	printf 'DOTNET_RT=%q\n' "$out/rt"
 	printf 'DOTNET_APP=%q\n' "$out/app"
-	for kind in heap full kernel gcore collect apphost selfcontained singlefile; do
+	for kind in heap full kernel kernel3f gcore collect apphost selfcontained singlefile; do
 		up=${kind^^}
 		if [ -f "$out/cores/$kind.skipped" ]; then
 			printf '%s_SKIPPED=%q\n' "$up" "$(cat "$out/cores/$kind.skipped")"
