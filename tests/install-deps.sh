@@ -13,6 +13,12 @@ tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
 	shellcheck debuginfod curl strace
 )
+# .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU; the .NET SDK
+# itself (dotnet on PATH, .NET 10) is not a Debian package and must be there already.
+# lldb, gdb (gcore), elfutils and util-linux (unshare) are in the lists above.
+dotnet=(
+	libicu72
+)
 # Kernel fixtures: a kernel built from Debian's source, Debian's own kernel,
 # QEMU (TCG), the capture-kernel tools, and the oracles (crash, drgn).
 kernel=(
@@ -35,4 +41,4 @@ if [ ! -e "$stamp" ]; then
 	touch "$stamp"
 fi
 apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" \
-	"${fuzz[@]}" >/dev/null
+	"${fuzz[@]}" "${dotnet[@]}" >/dev/null
