@@ -128,6 +128,7 @@ done <"$truth/buildids"
 
 # ------------------------------------------------------------ System.map variants
 map=$out/System.map-$rel
+rm -f "$map" "$map.wrong"
 cp "$out/debug/usr/lib/debug/boot/System.map-$rel" "$map"
 # The real map is the vmlinux's own symbols (scripts/mksysmap: nm -n, minus a few kinds).
 for s in _text _stext _etext init_uts_ns init_task; do
@@ -165,6 +166,7 @@ while read -r m; do
 	p=$(grep -E "(^|/)${m//_/[-_]}\.ko(\.[a-z]+)?:" "$kmods/modules.dep" | cut -d: -f1)
 	dmods+=(-s "$out/debug/usr/lib/debug/lib/modules/$rel/${p%.xz}")
 done <"$truth/modules"
+rm -f "$out"/{drgn,crash}-*
 "$drgn" --version >"$out/drgn-version" 2>&1
 "$drgn" -q -c "$dump" --no-default-symbols -s "$vmlinux" "${dmods[@]}" "$here/drgn-modules.py" |
 	sort >"$out/drgn-modules"

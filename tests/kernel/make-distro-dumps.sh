@@ -6,7 +6,8 @@
 # KROOT/release) boots under QEMU TCG with crashkernel=, a busybox-static
 # initramfs insmods a few modules (deps first, .ko.xz decompressed on the
 # host), prints the ground truth on the serial console, loads a capture
-# kernel (the same kernel) with kexec -p and crashes with sysrq-c.  The capture
+# kernel (the same kernel) with kexec -p and crashes with sysrq-c (booting
+# again when KASLR left no room for crashkernel=).  The capture
 # kernel's initramfs runs that release's makedumpfile on /proc/vmcore:
 #
 #   OUTDIR/kdump/
@@ -64,7 +65,7 @@ trixie) capture_mods=(virtio_blk) ;; # virtio_pci is built in
 esac
 boot_timeout=${BOOT_TIMEOUT:-900}
 crashkernel=${CRASHKERNEL:-256M}
-kdump_mem=${KDUMP_MEM:-512M}
+kdump_mem=${KDUMP_MEM:-768M}
 
 if [[ -n $tools ]]; then
 	tools=$(cd "$tools" && pwd)
@@ -243,27 +244,37 @@ t=$(now)
 build_initramfs "$work/initrd.gz"
 echo "initramfs: $(since "$t") s (makedumpfile: $("$mkd_host" -v | head -n1))" >>"$summary"
 
-for d in vda vdb vdc; do
-	truncate -s 0 "$work/$d.raw"
+# With KASLR the kernel may sit where no crashkernel-sized area is left
+# ("crashkernel reservation failed"): boot again, a few times.
+attempt=0
+while :; do
+	attempt=$((attempt + 1))
+	for d in vda vdb vdc; do
+		rm -f "$work/$d.raw"
+	done
+	truncate -s "$kdump_mem" "$work/vda.raw"
+	truncate -s +64M "$work/vda.raw"
+	truncate -s 512M "$work/vdb.raw" "$work/vdc.raw"
+	log "kdump boot $attempt, -m $kdump_mem crashkernel=$crashkernel"
+	t=$(now)
+	timeout "$boot_timeout" qemu-system-x86_64 -machine accel=tcg -m "$kdump_mem" \
+		-smp 2,sockets=2 -nographic -no-reboot -net none \
+		-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
+		-append "console=ttyS0 panic=1 crashkernel=$crashkernel" \
+		-drive "file=$work/vda.raw,format=raw,if=virtio" \
+		-drive "file=$work/vdb.raw,format=raw,if=virtio" \
+		-drive "file=$work/vdc.raw,format=raw,if=virtio" \
+		</dev/null >"$work/kdump.log" 2>&1 &
+	qemu_pid=$!
+	wait_marker "$work/kdump.log" READY
+	t_ready=$(since "$t")
+	grep -q '^CRASH-LOADED 1'$'\r''\?$' "$work/kdump.log" && break
+	stop_qemu
+	grep -a 'crashkernel' "$work/kdump.log" | tr -d '\r' >&2 || true
+	((attempt < 3)) || die "kexec -p did not load in $attempt boots (see $work/kdump.log)"
+	echo "kdump boot $attempt: kexec -p did not load, booting again" >>"$summary"
 done
-truncate -s "$kdump_mem" "$work/vda.raw"
-truncate -s +64M "$work/vda.raw"
-truncate -s 512M "$work/vdb.raw" "$work/vdc.raw"
-log "kdump boot, -m $kdump_mem crashkernel=$crashkernel"
-t=$(now)
-timeout "$boot_timeout" qemu-system-x86_64 -machine accel=tcg -m "$kdump_mem" \
-	-smp 2,sockets=2 -nographic -no-reboot -net none \
-	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
-	-append "console=ttyS0 panic=1 crashkernel=$crashkernel" \
-	-drive "file=$work/vda.raw,format=raw,if=virtio" \
-	-drive "file=$work/vdb.raw,format=raw,if=virtio" \
-	-drive "file=$work/vdc.raw,format=raw,if=virtio" \
-	</dev/null >"$work/kdump.log" 2>&1 &
-qemu_pid=$!
-wait_marker "$work/kdump.log" READY
-t_ready=$(since "$t")
 write_truth "$work/kdump.log" "$kd/truth"
-grep -q '^CRASH-LOADED 1$' "$kd/truth/serial.log" || die "kexec -p did not load (see $kd/truth/serial.log)"
 wait "$qemu_pid" || true
 qemu_pid=
 t_run=$(since "$t")
