@@ -9,7 +9,12 @@
 # Concurrent callers serialise on flock(CACHE/.lock).
 #
 # Environment:
-#   SAVEDUMP_FIXTURES_KINDS  which fixtures to make (default "custom debian")
+#   SAVEDUMP_FIXTURES_KINDS  which fixtures to make (default "custom debian"; also
+#                            bullseye trixie bullseye-dbg trixie-dbg, see README.md)
+#   SAVEDUMP_FIXTURES_REFRESH=1  refresh the private apt lists of bullseye/trixie
+#                            (a newer kernel package then rebuilds its fixtures)
+#   SAVEDUMP_FIXTURES_FULL_DBG=1 unpack all of a -dbg package, not only what the
+#                            tests use
 # Step logs are appended to CACHE/logs/NAME.log; on failure the tail is shown on stderr, the
 # kind is listed in FIXTURES_FAILED=... and the exit status is 1.
 set -euo pipefail
@@ -52,6 +57,50 @@ dumps() {
 	echo "$key" >"$cache/$kind-dumps/.stamp"
 }
 
+# stamp_key FILE...: hash of FILEs (scripts and the stamps of what a step uses).
+stamp_key() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+# distro_dumps SUITE [TOOLS]: make-distro-dumps.sh for SUITE unless its stamp is current.
+distro_dumps() {
+	local suite=$1 tools=${2:-} key
+	key=$(stamp_key "$here/make-distro-dumps.sh" "$here/guest.sh" "$here/qemu.sh" "$here/dumptool.py" \
+		"$cache/$suite/.stamp" ${tools:+"$tools/.stamp"})
+	if [[ -f $cache/$suite-dumps/.stamp && $(cat "$cache/$suite-dumps/.stamp") == "$key" ]]; then
+		return 0
+	fi
+	rm -f "$cache/$suite-dumps/.stamp"
+	step "$suite-dumps" "$here/make-distro-dumps.sh" "$suite" "$cache/$suite" "$cache/$suite-dumps" "$tools" || return 1
+	echo "$key" >"$cache/$suite-dumps/.stamp"
+}
+
+# distro_dbg SUITE [TOOLS]: fetch-distro-dbg.sh for SUITE unless its stamp is current.
+distro_dbg() {
+	local suite=$1 tools=${2:-} key
+	key=$(stamp_key "$here/fetch-distro-dbg.sh" "$here/drgn-modules.py" "$here/distro-apt.sh" \
+		"$cache/$suite-dumps/.stamp" ${tools:+"$tools/.stamp"} <(echo "${SAVEDUMP_FIXTURES_FULL_DBG:-0}"))
+	if [[ -f $cache/$suite-dbg/.stamp && $(cat "$cache/$suite-dbg/.stamp") == "$key" ]]; then
+		return 0
+	fi
+	rm -f "$cache/$suite-dbg/.stamp"
+	step "$suite-dbg" "$here/fetch-distro-dbg.sh" "$suite" "$cache/$suite" "$cache/$suite-dumps" \
+		"$cache/$suite-dbg" "$tools" || return 1
+	echo "$key" >"$cache/$suite-dbg/.stamp"
+}
+
+# distro KIND: the kernel, tools and dumps of bullseye or trixie, and with
+# KIND=SUITE-dbg its -dbg package.
+distro() {
+	local kind=$1 suite=${1%-dbg} tools=
+	if [[ $suite == trixie ]]; then
+		tools=$cache/trixie-tools
+		step trixie-tools "$here/fetch-distro-tools.sh" trixie "$tools" || return 1
+	fi
+	step "$suite-kernel" "$here/fetch-distro-kernel.sh" "$suite" "$cache/$suite" || return 1
+	distro_dumps "$suite" "$tools" || return 1
+	[[ $kind == *-dbg ]] || return 0
+	distro_dbg "$suite" "$tools"
+}
+
 t0=$SECONDS
 for kind in $kinds; do
 	case $kind in
@@ -68,6 +117,9 @@ for kind in $kinds; do
 		else
 			failed+=(debian)
 		fi
+		;;
+	bullseye | trixie | bullseye-dbg | trixie-dbg)
+		distro "$kind" || failed+=("$kind")
 		;;
 	*) log "unknown kind $kind"; failed+=("$kind") ;;
 	esac
@@ -91,6 +143,30 @@ if [[ -f $d/.stamp ]]; then
 	echo "DEBIAN_PACKAGE=$(cat "$d/package")"
 	echo "DEBIAN_ROOT=$d/root"
 	[[ -f $cache/debian-dumps/.stamp ]] && echo "DEBIAN_DUMPS=$cache/debian-dumps"
+fi
+for suite in bullseye trixie; do
+	d=$cache/$suite
+	[[ -f $d/.stamp ]] || continue
+	v=${suite^^}
+	rel=$(cat "$d/release")
+	echo "${v}_REL=$rel"
+	echo "${v}_PACKAGE=$(cat "$d/package")"
+	echo "${v}_ROOT=$d/root"
+	[[ -f $cache/$suite-dumps/.stamp ]] && echo "${v}_DUMPS=$cache/$suite-dumps"
+	g=$cache/$suite-dbg
+	if [[ -f $g/.stamp ]]; then
+		echo "${v}_DBG_ROOT=$g/dbg-root"
+		echo "${v}_VMLINUX=$g/dbg-root/usr/lib/debug/boot/vmlinux-$rel"
+		echo "${v}_SYSMAP_ROOT=$g/sysmap-root"
+		echo "${v}_WRONG_SYSMAP_ROOT=$g/wrong-sysmap-root"
+	fi
+done
+t=$cache/trixie-tools
+if [[ -f $t/.stamp ]]; then
+	echo "TRIXIE_TOOLS=$t/bin"
+	echo "TRIXIE_CRASH=$t/bin/crash"
+	echo "TRIXIE_DRGN=$t/bin/drgn"
+	echo "TRIXIE_MAKEDUMPFILE=$t/bin/makedumpfile"
 fi
 if ((${#failed[@]})); then
 	echo "FIXTURES_FAILED=${failed[*]}"
