@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kallsyms-probe: run the kallsyms search (sd_kallsyms_scan) on a real kernel
+ * and compare what it finds with the real System.map. Not part of savedump;
+ * built on demand (make tests/kernel/kallsyms-probe) for the fixture kernels.
+ *
+ *   kallsyms-probe vmlinux VMLINUX SYSTEM.MAP
+ *	the image's PT_LOAD segments stand in for the dump's memory (link
+ *	addresses, no KASLR); VMCOREINFO's SYMBOL()s are taken from the map.
+ *   kallsyms-probe dump VMCORE [SYSTEM.MAP]
+ *	the dump itself (libkdumpfile), its own VMCOREINFO; the map, when
+ *	given, is relocated by KERNELOFFSET and verified (sd_sysmap_load).
+ *
+ * Prints how the tables were found, the time and peak RSS, the addresses of
+ * modules/__start_BTF/__stop_BTF, and how many symbols agree with the map.
+ * Exit status 0 only when the tables were found, the three symbols resolve
+ * and every symbol the map has agrees.
+ */
+#include <elf.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kallsyms.h"
+#include "kdump.h"
+#include "sysmap.h"
+#include "util.h"
+#include "vmcoreinfo.h"
+
+struct seg {
+	uint64_t vaddr, size;
+	const uint8_t *data;
+};
+
+struct image {
+	struct seg segs[32];
+	int n;
+};
+
+static size_t image_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+	const struct image *im = arg;
+	for (int i = 0; i < im->n; i++) {
+		const struct seg *s = &im->segs[i];
+		if (addr >= s->vaddr && addr - s->vaddr < s->size) {
+			uint64_t off = addr - s->vaddr;
+			size_t n = len < s->size - off ? len : (size_t)(s->size - off);
+			memcpy(buf, s->data + off, n);
+			return n;
+		}
+	}
+	return 0;
+}
+
+static bool load_image(const char *path, struct image *im)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return false;
+	const uint8_t *f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (f == MAP_FAILED || (size_t)st.st_size < sizeof(Elf64_Ehdr) ||
+	    memcmp(f, ELFMAG, SELFMAG) || f[EI_CLASS] != ELFCLASS64)
+		return false;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+	for (int i = 0; i < eh->e_phnum && im->n < 32; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff + (size_t)i * eh->e_phentsize);
+		if (ph->p_type != PT_LOAD || ph->p_offset + ph->p_filesz > (uint64_t)st.st_size)
+			continue;
+		im->segs[im->n++] = (struct seg){ ph->p_vaddr, ph->p_filesz, f + ph->p_offset };
+	}
+	return im->n > 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	char *buf = NULL;
+	if (fd < 0)
+		return NULL;
+	struct sd_error *err = sd_read_small_fd(fd, SD_SYSMAP_MAX_BYTES + 1, &buf, len);
+	close(fd);
+	if (err) {
+		sd_error_destroy(err);
+		return NULL;
+	}
+	return buf;
+}
+
+/* VMCOREINFO as a kernel would write it, from the link-time map. */
+static const char *const vmcoreinfo_names[] = {
+	"_stext", "init_uts_ns", "node_online_map", "swapper_pg_dir", "vmap_area_list",
+	"mem_map", "contig_page_data", "mem_section", "init_top_pgt", "node_data", "prb",
+	"printk_rb_static", "clear_seq", "log_buf", "log_buf_len", NULL,
+};
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static long maxrss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || (strcmp(argv[1], "vmlinux") && strcmp(argv[1], "dump"))) {
+		fprintf(stderr, "usage: kallsyms-probe vmlinux VMLINUX SYSTEM.MAP\n"
+				"       kallsyms-probe dump VMCORE [SYSTEM.MAP]\n");
+		return 2;
+	}
+	bool dump = !strcmp(argv[1], "dump");
+	const char *map_path = argc > 3 ? argv[3] : NULL;
+	size_t map_len = 0;
+	char *map_text = map_path ? slurp(map_path, &map_len) : NULL;
+	if (map_path && !map_text) {
+		fprintf(stderr, "cannot read %s\n", map_path);
+		return 2;
+	}
+	struct sd_error *err;
+	struct sd_vmcoreinfo vi;
+	struct sd_kmem mem = { .ptr_size = 8 };
+	static struct image im;
+	struct sd_kdump *k = NULL;
+	int fd = -1;
+	long rss0 = maxrss_kb();
+	if (dump) {
+		fd = open(argv[2], O_RDONLY);
+		if (fd < 0 || (err = sd_kdump_open(fd, argv[2], NULL, &k))) {
+			fprintf(stderr, "cannot open %s\n", argv[2]);
+			return 2;
+		}
+		sd_kdump_kmem(k, &mem);
+		const char *raw = sd_kdump_vmcoreinfo(k);
+		if (!raw || (err = sd_vmcoreinfo_parse(raw, strlen(raw), &vi))) {
+			fprintf(stderr, "no VMCOREINFO\n");
+			return 2;
+		}
+	} else {
+		if (!map_text || !load_image(argv[2], &im)) {
+			fprintf(stderr, "cannot load %s\n", argv[2]);
+			return 2;
+		}
+		mem.read = image_read;
+		mem.arg = &im;
+		struct sd_sysmap *m0;
+		if ((err = sd_sysmap_parse(map_text, map_len, 0, &m0))) {
+			fprintf(stderr, "%s\n", err->message);
+			return 2;
+		}
+		char text[4096] = "OSRELEASE=probe\nKERNELOFFSET=0\n";
+		for (int i = 0; vmcoreinfo_names[i]; i++) {
+			uint64_t a;
+			if (sd_sysmap_lookup(m0, vmcoreinfo_names[i], &a))
+				snprintf(text + strlen(text), sizeof(text) - strlen(text),
+					 "SYMBOL(%s)=%llx\n", vmcoreinfo_names[i], (unsigned long long)a);
+		}
+		sd_sysmap_destroy(m0);
+		if ((err = sd_vmcoreinfo_parse(text, strlen(text), &vi)))
+			return 2;
+	}
+	uint64_t offset = 0;
+	sd_vmcoreinfo_hex(&vi, "KERNELOFFSET", &offset);
+
+	/* The first run also pays for page faults (or decompression): run it twice. */
+	struct sd_kallsyms *ks = NULL;
+	double t0 = now(), first_run = 0;
+	int runs = getenv("PROBE_RUNS") ? atoi(getenv("PROBE_RUNS")) : 2;
+	for (int run = 0; run < runs; run++) {
+		sd_kallsyms_destroy(ks);
+		ks = NULL;
+		t0 = now();
+		err = sd_kallsyms_scan(&mem, &vi, NULL, &ks);
+		if (!run)
+			first_run = now() - t0;
+		if (err)
+			break;
+	}
+	double t1 = now();
+	if (err) {
+		printf("scan: %s (%.3f s)\n", err->message, t1 - t0);
+		return 1;
+	}
+	printf("scan: %s\n", sd_kallsyms_describe(ks));
+	uint64_t modules = 0, start = 0, stop = 0;
+	bool ok = sd_kallsyms_lookup(ks, "modules", &modules) &&
+		  sd_kallsyms_lookup(ks, "__start_BTF", &start) &&
+		  sd_kallsyms_lookup(ks, "__stop_BTF", &stop);
+	double t2 = now();
+	printf("scan: %.3f s (first run %.3f s), lookups %.3f s, peak RSS %ld KiB (%ld KiB "
+	       "before)\n", t1 - t0, first_run, t2 - t1, maxrss_kb(), rss0);
+	printf("modules=%#llx __start_BTF=%#llx __stop_BTF=%#llx (%s)\n",
+	       (unsigned long long)modules, (unsigned long long)start, (unsigned long long)stop,
+	       ok ? "all found" : "NOT all found");
+
+	if (map_text) {
+		struct sd_sysmap *map;
+		unsigned matches = 0;
+		if ((err = sd_sysmap_parse(map_text, map_len, offset, &map)) ||
+		    (err = sd_sysmap_verify(map, &vi, 0, &matches))) {
+			printf("System.map: %s\n", err->message);
+			return 1;
+		}
+		printf("System.map: %zu symbols, %u VMCOREINFO symbols confirm it\n",
+		       sd_sysmap_count(map), matches);
+		size_t same = 0, other = 0, absent = 0;
+		for (uint32_t i = 0; i < sd_kallsyms_count(ks); i++) {
+			char name[1100];
+			uint64_t a, b;
+			if (!sd_kallsyms_symbol(ks, i, name, sizeof(name), &a))
+				continue;
+			if (!sd_sysmap_lookup(map, name + 1, &b))
+				absent++;
+			else if (a == b)
+				same++;
+			else
+				other++;	/* static symbols sharing a name */
+		}
+		uint64_t m2;
+		bool mods_ok = sd_sysmap_lookup(map, "modules", &m2) && m2 == modules &&
+			       sd_sysmap_lookup(map, "__start_BTF", &m2) && m2 == start &&
+			       sd_sysmap_lookup(map, "__stop_BTF", &m2) && m2 == stop;
+		printf("kallsyms vs System.map: %zu same address, %zu another symbol of that name "
+		       "first, %zu not in the map; modules and BTF bounds %s\n",
+		       same, other, absent, mods_ok ? "equal" : "DIFFER");
+		ok = ok && mods_ok;
+		sd_sysmap_destroy(map);
+	}
+	sd_kallsyms_destroy(ks);
+	sd_vmcoreinfo_deinit(&vi);
+	if (k)
+		sd_kdump_destroy(k);
+	free(map_text);
+	return ok ? 0 : 1;
+}
