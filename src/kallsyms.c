@@ -13,7 +13,10 @@ enum {
 	TOKENS = 256,
 	CHUNK = 64 * 1024,
 	TOKEN_TABLE_MAX = 64 * 1024,
-	/* KSYM_NAME_LEN is 512 since Linux commit b8a94bfb3395 ("kallsyms: increase maximum kernel symbol length to 512") (v6.1). */
+	/*
+	 * KSYM_NAME_LEN is 512 since Linux commit b8a94bfb3395 ("kallsyms:
+	 * increase maximum kernel symbol length to 512") (v6.1), 128 before.
+	 */
 	KSYM_NAME_MAX = 512,
 	TOKEN_BAD = 0xffff,
 };
@@ -279,7 +282,8 @@ struct sd_error *sd_kallsyms_load(const struct sd_kmem *mem, const struct sd_vmc
 	    !sd_vmcoreinfo_symbol(vi, "kallsyms_names", &names) ||
 	    !sd_vmcoreinfo_symbol(vi, "kallsyms_token_table", &table) ||
 	    !sd_vmcoreinfo_symbol(vi, "kallsyms_token_index", &index))
-		return bad("VMCOREINFO does not locate the tables (Linux < 6.0 or !CONFIG_KALLSYMS)");
+		return bad("VMCOREINFO does not locate the tables "
+			   "(Linux < 6.0 or !CONFIG_KALLSYMS)");
 	uint64_t n;
 	if (!sd_kmem_read_uint(mem, num_addr, 4, &n))
 		return bad("kallsyms_num_syms is not in the dump");
@@ -348,7 +352,8 @@ enum {
 	MARKER_DELTA_MIN = 256 * 2,
 	MARKER_DELTA_MAX = 256 * (2 + KSYM_NAME_MAX),
 	MARKERS_MAX = SD_KALLSYMS_SCAN_MAX_SYMS / 256,
-	/* candidates that pass the cheap checks and are then verified in full */
+	/* token indices looked at more closely, and markers that fit, at most */
+	VERIFY_MAX = 256,
 	ATTEMPTS_MAX = 64,
 	/* text symbols lie this close to _stext (x86_64 KERNEL_IMAGE_SIZE is 1 GiB) */
 	TEXT_SPAN = 1u << 30,
@@ -371,7 +376,7 @@ struct scan {
 	struct timespec t0;
 	uint64_t max_ms;
 	bool timed_out, oom;
-	int attempts;
+	int attempts, verifies;
 	struct vsym *vs;
 	size_t n_vs;
 	char why[256];		/* why the last candidate was refused */
@@ -462,16 +467,18 @@ static void read_holey(const struct sd_kmem *m, uint64_t addr, uint8_t *buf, siz
 	}
 }
 
-/* A fresh buffer with exactly [addr, addr + len) of the dump, or NULL. */
-static uint8_t *read_exact(struct scan *s, uint64_t addr, size_t len)
+/*
+ * A fresh buffer with [addr, addr + len) of the dump, missing pages as zeros
+ * (makedumpfile -d 1 leaves out pages of zeros, which .rodata may have near
+ * the tables; zeros inside a table make it fail its checks), or NULL.
+ */
+static uint8_t *read_buf(struct scan *s, uint64_t addr, size_t len)
 {
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
 		oom(s);
-	else if (!sd_kmem_read(s->m, addr, buf, len)) {
-		free(buf);
-		return NULL;
-	}
+	else
+		read_holey(s->m, addr, buf, len);
 	return buf;
 }
 
@@ -521,9 +528,9 @@ static bool find_token_table(struct scan *s, struct cand *c)
 	if (c->index - s->lo < need)
 		need = c->index - s->lo;
 	uint64_t from = c->index - need;
-	_cleanup_free_ uint8_t *b = read_exact(s, from, (size_t)need);
+	_cleanup_free_ uint8_t *b = read_buf(s, from, (size_t)need);
 	if (!b)
-		return refuse(s, c->index, "the bytes before the token index are not in the dump");
+		return false;
 	size_t e = (size_t)need;
 	size_t z = 0;
 	while (e > 0 && b[e - 1] == 0 && z < 9) {
@@ -585,7 +592,26 @@ static bool seqs_ok(const uint8_t *p, uint32_t n)
 	return true;
 }
 
-/* The names stream for n symbols from nb[0] (len bytes): every marker matches, it ends at *ret_end. */
+/*
+ * Could b[0, len) end with kallsyms_seqs_of_names (and up to 7 bytes of
+ * padding)? Its entries' first bytes are index >> 16, small: look at the last
+ * 16 before searching megabytes for markers in front of it.
+ */
+static bool seqs_tail(const uint8_t *b, size_t len)
+{
+	for (size_t pad = 0; pad < 8; pad++) {
+		if (len < pad + 3 * 16)
+			return false;
+		bool fits = true;
+		for (size_t j = 1; j <= 16 && fits; j++)
+			fits = b[len - pad - 3 * j] <= (SD_KALLSYMS_SCAN_MAX_SYMS - 1) >> 16;
+		if (fits)
+			return true;
+	}
+	return false;
+}
+
+/* n names from nb[0] (len bytes), each 256th at its marker; they end at *ret_end. */
 static bool parse_names(const struct cand *c, const uint8_t *nb, size_t len, uint32_t n, bool big,
 			uint32_t *name_off, size_t *ret_end)
 {
@@ -615,6 +641,45 @@ static bool any_high_length(const uint8_t *nb, size_t len, uint32_t n)
 	return false;
 }
 
+/* num_syms as written before N: .long (4 or 8 bytes before), or PTR (v4.19). */
+static uint64_t num_syms_before(const struct scan *s, const uint8_t *at_n, unsigned hdr)
+{
+	const uint8_t *p = at_n - hdr;
+	if (hdr == 4)
+		return get(s, p, 4);
+	if (get(s, p + 4, 4) == 0)
+		return get(s, p, 4);	/* .long and padding, or a little-endian PTR */
+	if (s->ptr == 8 && s->m->big_endian)
+		return get(s, p, 8);	/* a big-endian PTR */
+	return 0;
+}
+
+/* Do n names from b[o] (address N) fit the markers and end right before them? */
+static bool names_at(struct scan *s, struct cand *c, const uint8_t *b, size_t o, uint64_t N,
+		     uint32_t n, bool big)
+{
+	size_t avail = (size_t)(c->markers - N), end;
+	if (!parse_names(c, b + o, avail, n, big, NULL, &end))
+		return false;
+	/* The markers follow at the next ALGN boundary, zeros between. */
+	uint64_t pend = N + end;
+	if ((align_up(pend, 4) != c->markers && align_up(pend, 8) != c->markers) ||
+	    !zeros(b + o + end, (size_t)(c->markers - pend)))
+		return false;
+	c->name_off = malloc(sizeof(*c->name_off) * n);
+	c->nbuf = malloc(end ? end : 1);
+	if (!c->name_off || !c->nbuf)
+		return oom(s);
+	parse_names(c, b + o, avail, n, big, c->name_off, &end);
+	memcpy(c->nbuf, b + o, end);
+	c->names_len = end;
+	c->names = N;
+	c->n = n;
+	/* Report 2-byte lengths only where there are some. */
+	c->big = big && any_high_length(c->nbuf, end, n);
+	return true;
+}
+
 /*
  * Given the markers, find kallsyms_num_syms and kallsyms_names: the names
  * start right after num_syms (4 or 8 bytes on, with ALGN), hold n symbols
@@ -623,66 +688,37 @@ static bool any_high_length(const uint8_t *nb, size_t len, uint32_t n)
  */
 static bool find_names(struct scan *s, struct cand *c, uint32_t n_exact)
 {
-	uint64_t last = c->mk[c->n_markers - 1];
-	uint64_t n_min = (uint64_t)(c->n_markers - 1) * 256 + 1, n_max = (uint64_t)c->n_markers * 256;
+	uint64_t last = c->mk[c->n_markers - 1], full = (uint64_t)(c->n_markers - 1) * 256;
+	uint64_t n_min = full + 1, n_max = full + 256;
 	if (n_exact)
 		n_min = n_max = n_exact;
 	if (last > SD_KALLSYMS_SCAN_MAX_NAMES || c->markers - s->lo < last + 2 + 8)
 		return refuse(s, c->markers, "the markers point past the search region");
 	/* The entries after the last marker take 2 to 2 + KSYM_NAME_MAX bytes each. */
-	uint64_t tail_max = (n_max - (uint64_t)(c->n_markers - 1) * 256) * (2 + KSYM_NAME_MAX);
-	uint64_t span = last + tail_max + 8 + 8;
+	uint64_t span = last + (n_max - full) * (2 + KSYM_NAME_MAX) + 16;
 	if (span > c->markers - s->lo)
 		span = c->markers - s->lo;
 	uint64_t from = c->markers - span;
-	_cleanup_free_ uint8_t *b = read_exact(s, from, (size_t)span);
+	_cleanup_free_ uint8_t *b = read_buf(s, from, (size_t)span);
 	if (!b)
-		return refuse(s, c->markers, "the names before the markers are not in the dump");
+		return false;
 	/* Candidate starts N: aligned, with at least one symbol after the last marker. */
-	uint64_t hi_n = c->markers - last - 2;
-	for (uint64_t N = hi_n & ~(uint64_t)3; N >= from + 8; N -= 4) {
+	for (uint64_t N = (c->markers - last - 2) & ~(uint64_t)3; N >= from + 8; N -= 4) {
 		size_t o = (size_t)(N - from);
 		for (unsigned hdr = 4; hdr <= 8; hdr += 4) {
-			const uint8_t *p = b + o - hdr;
-			uint64_t n = 0;
-			if (hdr == 4) {
-				n = get(s, p, 4);
-			} else if (get(s, p + 4, 4) == 0) {
-				n = get(s, p, 4);		/* .long and padding, or a little-endian PTR */
-			} else if (s->ptr == 8 && s->m->big_endian) {
-				n = get(s, p, 8);		/* a big-endian PTR */
-			}
+			uint64_t n = num_syms_before(s, b + o, hdr);
 			if (n < n_min || n > n_max)
 				continue;
-			size_t avail = (size_t)(c->markers - N);
-			for (int big = 1; big >= 0; big--) {
-				size_t end;
-				if (!big && !any_high_length(b + o, avail, (uint32_t)n))
-					break;	/* both readings are the same */
-				if (!parse_names(c, b + o, avail, (uint32_t)n, big, NULL, &end))
-					continue;
-				/* The markers follow at the next ALGN boundary, zeros between. */
-				uint64_t pend = N + end;
-				if ((align_up(pend, 4) != c->markers && align_up(pend, 8) != c->markers) ||
-				    !zeros(b + o + end, (size_t)(c->markers - pend)))
-					continue;
-				c->name_off = malloc(sizeof(*c->name_off) * (size_t)n);
-				c->nbuf = malloc(end ? end : 1);
-				if (!c->name_off || !c->nbuf)
-					return oom(s);
-				parse_names(c, b + o, avail, (uint32_t)n, big, c->name_off, &end);
-				memcpy(c->nbuf, b + o, end);
-				c->names_len = end;
-				c->names = N;
+			/* 2-byte lengths (v6.1) first; older kernels never set bit 7. */
+			if (names_at(s, c, b, o, N, (uint32_t)n, true) ||
+			    (any_high_length(b + o, (size_t)(c->markers - N), (uint32_t)n) &&
+			     names_at(s, c, b, o, N, (uint32_t)n, false))) {
 				c->num_syms = N - hdr;
-				c->n = (uint32_t)n;
-				/* Report 2-byte lengths only where there are some. */
-				c->big = big && any_high_length(c->nbuf, end, (uint32_t)n);
 				return true;
 			}
+			if (s->oom)
+				return false;
 		}
-		if (N < 4)
-			break;
 	}
 	return refuse(s, c->markers, "no kallsyms_num_syms and kallsyms_names fit the %u markers",
 		      c->n_markers);
@@ -714,7 +750,8 @@ static bool markers_fit(const struct cand *c, const uint8_t *b, uint64_t from,
 			uint64_t n = (D - pad) / 3;
 			if (n <= (uint64_t)(k - 1) * 256 || n > (uint64_t)k * 256)
 				continue;
-			if (!zeros(b + (Ea + 3 * n - from), pad) || !seqs_ok(b + (Ea - from), (uint32_t)n))
+			if (!zeros(b + (Ea + 3 * n - from), pad) ||
+			    !seqs_ok(b + (Ea - from), (uint32_t)n))
 				continue;
 			*ret_seqs = true;
 			*ret_n = (uint32_t)n;
@@ -724,85 +761,104 @@ static bool markers_fit(const struct cand *c, const uint8_t *b, uint64_t from,
 	return false;
 }
 
+/* The increasing run of w-byte offsets from a 0 at p: how many, at most up to the table. */
+static uint32_t marker_run(const struct scan *s, const struct cand *c, const uint8_t *b,
+			   uint64_t from, uint64_t p, unsigned w)
+{
+	uint64_t prev = 0;
+	uint32_t run = 1;
+	while (run < MARKERS_MAX && p + (uint64_t)(run + 1) * w <= c->table) {
+		uint64_t v = get(s, b + (p + (uint64_t)run * w - from), w);
+		if (v < prev + MARKER_DELTA_MIN || v > prev + MARKER_DELTA_MAX)
+			break;
+		prev = v;
+		run++;
+	}
+	return run;
+}
+
+/* The first k markers of the run at p, if they fit before the table, and then the names. */
+static bool markers_at(struct scan *s, struct cand *c, const uint8_t *b, uint64_t from,
+		       uint64_t p, unsigned w, uint32_t k, bool *tried)
+{
+	bool seqs;
+	uint32_t n;
+	if (!markers_fit(c, b, from, p + (uint64_t)k * w, k, &seqs, &n))
+		return false;
+	*tried = true;
+	if (++s->attempts > ATTEMPTS_MAX)
+		return refuse(s, c->table, "too many candidate markers");
+	c->mk = malloc(sizeof(*c->mk) * k);
+	if (!c->mk)
+		return oom(s);
+	for (uint32_t i = 0; i < k; i++)
+		c->mk[i] = (uint32_t)get(s, b + (p + (uint64_t)i * w - from), w);
+	c->markers = p;
+	c->mwidth = w;
+	c->n_markers = k;
+	c->seqs_before = seqs;
+	if (find_names(s, c, n))
+		return true;
+	free(c->mk);
+	c->mk = NULL;
+	return false;
+}
+
 /*
  * Look, from the token table down, for the markers: a 0 followed by
- * increasing offsets, ending right before the token table or before
- * kallsyms_seqs_of_names which ends right before it. Then the names.
+ * increasing offsets, ending right before the token table (first pass) or
+ * before kallsyms_seqs_of_names which ends right before it (second pass, 3
+ * bytes a symbol further down). Then the names.
  */
 static bool find_markers(struct scan *s, struct cand *c)
 {
-	/* Without seqs the markers are within 8 * MARKERS_MAX bytes; with them, 3 bytes a symbol more. */
-	static const uint64_t reach[] = { 8ull * MARKERS_MAX + 64,
-					  3ull * SD_KALLSYMS_SCAN_MAX_SYMS + 8ull * MARKERS_MAX + 64 };
-	for (int pass = 0; pass < 2; pass++) {
+	static const uint64_t reach[] = {
+		8ull * MARKERS_MAX + 64,
+		3ull * SD_KALLSYMS_SCAN_MAX_SYMS + 8ull * MARKERS_MAX + 64,
+	};
+	bool maybe_seqs = true, tried = false;
+	for (int pass = 0; pass < 2 && maybe_seqs; pass++) {
 		uint64_t span = reach[pass];
 		if (span > c->table - s->lo)
 			span = c->table - s->lo;
 		span &= ~(uint64_t)7;
 		uint64_t from = c->table - span;
-		_cleanup_free_ uint8_t *b = read_exact(s, from, (size_t)span);
+		_cleanup_free_ uint8_t *b = read_buf(s, from, (size_t)span);
 		if (!b)
-			return refuse(s, c->table, "the bytes before the token table are not in the dump");
+			return false;
 		unsigned widths[2] = { 4, s->ptr == 8 ? 8 : 0 };
 		uint64_t steps = 0;
-		for (uint64_t p = c->table - 4; p >= from; p -= 4) {
+		for (uint64_t p = c->table; p >= from + 4;) {
+			p -= 4;
 			if (++steps % 65536 == 0 && out_of_time(s))
 				return refuse(s, c->table, "out of time looking for the markers");
 			for (int wi = 0; wi < 2; wi++) {
 				unsigned w = widths[wi];
-				if (!w || p % w || p + w > c->table || get(s, b + (p - from), w) != 0)
+				if (!w || p % w || p + w > c->table ||
+				    get(s, b + (p - from), w) != 0)
 					continue;
-				/* the increasing run after the 0 */
-				uint64_t prev = 0;
-				uint32_t run = 1;
-				while (run < MARKERS_MAX && p + (uint64_t)(run + 1) * w <= c->table) {
-					uint64_t v = get(s, b + (p + (uint64_t)run * w - from), w);
-					if (v < prev + MARKER_DELTA_MIN || v > prev + MARKER_DELTA_MAX)
+				for (uint32_t k = marker_run(s, c, b, from, p, w); k >= 1; k--) {
+					bool near = p + (uint64_t)k * w + 8 >= c->table;
+					if (pass == 0 && !near)
 						break;
-					prev = v;
-					run++;
-				}
-				for (uint32_t k = run; k >= 1; k--) {
-					bool seqs;
-					uint32_t n;
-					uint64_t E = p + (uint64_t)k * w;
-					if (pass == 0 && E + 8 < c->table)
-						break;	/* the first pass is for markers right before the table */
-					if (pass == 1 && E + 8 >= c->table)
+					if (pass == 1 && near)
 						continue;	/* tried in the first pass */
-					if (!markers_fit(c, b, from, E, k, &seqs, &n))
-						continue;
-					if (++s->attempts > ATTEMPTS_MAX)
-						return refuse(s, c->table, "too many candidate markers");
-					c->mk = malloc(sizeof(*c->mk) * k);
-					if (!c->mk)
-						return oom(s);
-					for (uint32_t i = 0; i < k; i++)
-						c->mk[i] = (uint32_t)get(s, b + (p + (uint64_t)i * w - from), w);
-					c->markers = p;
-					c->mwidth = w;
-					c->n_markers = k;
-					c->seqs_before = seqs;
-					if (find_names(s, c, n))
+					if (markers_at(s, c, b, from, p, w, k, &tried))
 						return true;
-					free(c->mk);
-					c->mk = NULL;
-					free(c->name_off);
-					c->name_off = NULL;
-					free(c->nbuf);
-					c->nbuf = NULL;
+					if (s->oom || s->attempts > ATTEMPTS_MAX)
+						return false;
 				}
 			}
-			if (p < 4)
-				break;
 		}
+		if (pass == 0)
+			maybe_seqs = seqs_tail(b, span);
 	}
-	if (!s->why[0] || !strstr(s->why, "kallsyms_num_syms"))
+	if (!tried)
 		refuse(s, c->table, "no kallsyms_markers end before the token table");
 	return false;
 }
 
-/* The types nm gives symbols (a letter, '?' for unknown); scripts/kallsyms.c made per-cpu ones 'A'. */
+/* The types nm gives symbols: a letter, '?' for unknown (per-cpu ones were 'A' once). */
 static bool type_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '?';
@@ -858,8 +914,7 @@ static bool try_addresses(struct scan *s, struct cand *c, enum addr_kind kind, u
 		if (want > CHUNK)
 			want = CHUNK / esize * esize;
 		uint64_t chunk_at = at + (uint64_t)i * esize;
-		if (!sd_kmem_read(s->m, chunk_at, raw, want))
-			return false;
+		read_holey(s->m, chunk_at, raw, want);
 		for (size_t j = 0; j < want / esize; j++, i++) {
 			a[i] = decode_addr(kind, get(s, raw + j * esize, esize), base,
 					   chunk_at + j * esize, s->ptr);
@@ -904,85 +959,91 @@ static bool try_addresses(struct scan *s, struct cand *c, enum addr_kind kind, u
 	return true;
 }
 
+/* A place for the address table, and how to read it. */
+struct addr_try {
+	enum addr_kind kind;
+	uint64_t at;		/* the table */
+	uint64_t base_at;	/* kallsyms_relative_base, or 0 */
+	uint64_t end;		/* the end of the last table of the group */
+};
+
+struct addr_found {
+	uint64_t *addrs;
+	enum addr_kind kind;
+	const char *where;
+	bool seqs_after;
+};
+
+/* Since v6.4 kallsyms_seqs_of_names follows the address tables (at the next ALGN). */
+static bool seqs_follow(struct scan *s, uint64_t end, uint32_t n)
+{
+	for (unsigned a = 4; a <= 8; a += 4) {
+		_cleanup_free_ uint8_t *q = read_buf(s, align_up(end, a), 3 * (size_t)n);
+		if (q && seqs_ok(q, n))
+			return true;
+	}
+	return false;
+}
+
+static bool try_place(struct scan *s, struct cand *c, const struct addr_try *t, bool v64,
+		      struct addr_found *ret, char *what, size_t what_size)
+{
+	uint64_t base = 0;
+	if (t->base_at && !sd_kmem_read_ptr(s->m, t->base_at, &base))
+		return false;
+	if (!try_addresses(s, c, t->kind, t->at, base, &ret->addrs, what, what_size))
+		return false;
+	if (v64 && !seqs_follow(s, t->end, c->n)) {
+		snprintf(what, what_size, "no kallsyms_seqs_of_names after the addresses");
+		free(ret->addrs);
+		ret->addrs = NULL;
+		return false;
+	}
+	ret->kind = t->kind;
+	ret->where = v64 ? "after kallsyms_token_index (v6.4 and later)"
+			 : "before kallsyms_num_syms (before v6.4)";
+	ret->seqs_after = v64;
+	return true;
+}
+
 /*
- * The address table: before kallsyms_num_syms (< v6.4) or after the token
- * index (>= v6.4), each kind that can be there.
+ * The address table: right before kallsyms_num_syms (< v6.4: offsets, pad,
+ * relative_base; or addresses), or right after the token index (>= v6.4:
+ * offsets, relative_base (< v7.0); or addresses (< v6.11); then
+ * seqs_of_names). Each kind that can be there, by ALGN 4 and 8.
  */
-static bool find_addresses(struct scan *s, struct cand *c, uint64_t **ret, const char **ret_where,
-			   enum addr_kind *ret_kind, bool *ret_seqs_after)
+static bool find_addresses(struct scan *s, struct cand *c, struct addr_found *ret)
 {
 	char what[200] = "";
 	uint64_t n = c->n, ptr = s->ptr, S = c->num_syms;
-	uint64_t base;
-	/* < v6.4: [offsets, pad, relative_base] or [addresses], then num_syms. */
-	if (S >= s->lo + ptr + 4 * n && S % ptr == 0 && sd_kmem_read_ptr(s->m, S - ptr, &base)) {
+	struct addr_try before[5], after[8];
+	size_t nb = 0, na = 0;
+	if (S >= s->lo + ptr + 4 * n && S % ptr == 0) {
 		uint64_t o = S - ptr - 4 * n;
-		uint64_t starts[2] = { o, o & ~(uint64_t)7 };
-		for (int i = 0; i < 2; i++) {
-			if (i && starts[1] == starts[0])
-				break;
-			static const enum addr_kind kinds[] = { ADDR_ABS_PERCPU, ADDR_RELATIVE };
-			for (int k = 0; k < 2; k++)
-				if (try_addresses(s, c, kinds[k], starts[i], base, ret, what,
-						  sizeof(what))) {
-					*ret_where = "before kallsyms_num_syms (before v6.4)";
-					*ret_kind = kinds[k];
-					*ret_seqs_after = false;
-					return true;
-				}
+		before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o, S - ptr, S };
+		before[nb++] = (struct addr_try){ ADDR_RELATIVE, o, S - ptr, S };
+		if (o % 8) {
+			before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o & ~7ull, S - ptr, S };
+			before[nb++] = (struct addr_try){ ADDR_RELATIVE, o & ~7ull, S - ptr, S };
 		}
 	}
-	if (S >= s->lo + ptr * n &&
-	    try_addresses(s, c, ADDR_ABSOLUTE, S - ptr * n, 0, ret, what, sizeof(what))) {
-		*ret_where = "before kallsyms_num_syms (before v6.4)";
-		*ret_kind = ADDR_ABSOLUTE;
-		*ret_seqs_after = false;
-		return true;
+	if (S >= s->lo + ptr * n)
+		before[nb++] = (struct addr_try){ ADDR_ABSOLUTE, S - ptr * n, 0, S };
+	uint64_t idx_end = c->index + INDEX_BYTES, abs = align_up(idx_end, (unsigned)ptr);
+	for (unsigned a = 4; a <= 8 && !c->seqs_before; a += 4) {
+		uint64_t o = align_up(idx_end, a), rb = align_up(o + 4 * n, (unsigned)ptr);
+		after[na++] = (struct addr_try){ ADDR_ABS_PERCPU, o, rb, rb + ptr };
+		after[na++] = (struct addr_try){ ADDR_RELATIVE, o, rb, rb + ptr };
+		after[na++] = (struct addr_try){ ADDR_PLACE, o, 0, o + 4 * n };
+		if (a == 8 || ptr == 4)
+			after[na++] = (struct addr_try){ ADDR_ABSOLUTE, abs, 0, abs + ptr * n };
 	}
-	/* >= v6.4: after the token index, then seqs_of_names (unless it came before the table). */
-	if (!c->seqs_before) {
-		uint64_t after = c->index + INDEX_BYTES;
-		for (unsigned a = 4; a <= 8; a += 4) {
-			uint64_t o = align_up(after, a);
-			uint64_t rb = align_up(o + 4 * n, (unsigned)ptr);
-			struct {
-				enum addr_kind kind;
-				uint64_t at, end;
-				bool base;
-			} tries[] = {
-				{ ADDR_ABS_PERCPU, o, rb + ptr, true },
-				{ ADDR_RELATIVE, o, rb + ptr, true },
-				{ ADDR_ABSOLUTE, align_up(after, (unsigned)ptr),
-				  align_up(after, (unsigned)ptr) + ptr * n, false },
-				{ ADDR_PLACE, o, o + 4 * n, false },
-			};
-			for (size_t t = 0; t < sizeof(tries) / sizeof(tries[0]); t++) {
-				if (tries[t].base && !sd_kmem_read_ptr(s->m, rb, &base))
-					continue;
-				if (!try_addresses(s, c, tries[t].kind, tries[t].at,
-						   tries[t].base ? base : 0, ret, what, sizeof(what)))
-					continue;
-				/* Since v6.4 seqs_of_names follows the addresses. */
-				bool seqs = false;
-				for (unsigned sa = 4; sa <= 8 && !seqs; sa += 4) {
-					_cleanup_free_ uint8_t *q =
-						read_exact(s, align_up(tries[t].end, sa), 3 * n);
-					seqs = q && seqs_ok(q, c->n);
-				}
-				if (!seqs) {
-					snprintf(what, sizeof(what),
-						 "no kallsyms_seqs_of_names after the addresses");
-					free(*ret);
-					*ret = NULL;
-					continue;
-				}
-				*ret_where = "after kallsyms_token_index (v6.4 and later)";
-				*ret_kind = tries[t].kind;
-				*ret_seqs_after = true;
-				return true;
-			}
-		}
-	}
+	for (size_t i = 0; i < nb; i++)
+		if (try_place(s, c, &before[i], false, ret, what, sizeof(what)))
+			return true;
+	for (size_t i = 0; i < na; i++)
+		if (try_place(s, c, &after[i], true, ret, what, sizeof(what)))
+			return true;
 	return refuse(s, c->index, "%u symbols, but no address table fits%s%s", c->n,
 		      what[0] ? ": " : "", what);
 }
@@ -993,18 +1054,15 @@ static bool verify(struct scan *s, uint64_t index, const uint16_t idx[TOKENS],
 {
 	struct cand c = { .index = index };
 	memcpy(c.idx, idx, sizeof(c.idx));
-	uint64_t *addrs = NULL;
-	const char *where = "";
-	enum addr_kind kind = ADDR_ABSOLUTE;
-	bool seqs_after = false;
+	struct addr_found f = { 0 };
 	if (!find_token_table(s, &c) || !find_markers(s, &c) || !check_names(s, &c) ||
-	    !find_addresses(s, &c, &addrs, &where, &kind, &seqs_after)) {
+	    !find_addresses(s, &c, &f)) {
 		cand_free(&c);
 		return false;
 	}
 	struct sd_kallsyms *ks = calloc(1, sizeof(*ks));
 	if (!ks) {
-		free(addrs);
+		free(f.addrs);
 		cand_free(&c);
 		return oom(s);
 	}
@@ -1017,15 +1075,16 @@ static bool verify(struct scan *s, uint64_t index, const uint16_t idx[TOKENS],
 	ks->tokens_len = c.tokens_len;
 	memcpy(ks->token_index, c.idx, sizeof(ks->token_index));
 	memcpy(ks->token_len, c.tlen, sizeof(ks->token_len));
-	ks->addrs = addrs;
+	ks->addrs = f.addrs;
 	snprintf(ks->how, sizeof(ks->how),
 		 "kallsyms found by searching the kernel image: %u symbols, kallsyms_names at "
-		 "%#llx, kallsyms_token_table at %#llx, %s-byte markers, %s%s; %s %s",
+		 "%#llx, kallsyms_token_table at %#llx, %s-byte markers, %s%s; %s, %s",
 		 c.n, (unsigned long long)c.names, (unsigned long long)c.table,
 		 c.mwidth == 4 ? "4" : "pointer", c.big ? "2-byte lengths, " : "",
 		 c.seqs_before ? "seqs_of_names before the token table (v6.2, v6.3, 6.1.y)"
-			       : seqs_after ? "seqs_of_names last" : "no seqs_of_names",
-		 addr_kind_names[kind], where);
+		 : f.seqs_after ? "seqs_of_names last"
+				: "no seqs_of_names",
+		 addr_kind_names[f.kind], f.where);
 	cand_free(&c);
 	*ret = ks;
 	return true;
@@ -1070,7 +1129,8 @@ struct sd_error *sd_kallsyms_scan(const struct sd_kmem *mem, const struct sd_vmc
 	s.max_ms = limits && limits->max_ms ? limits->max_ms : SD_KALLSYMS_SCAN_MAX_MS;
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 	if (!sd_vmcoreinfo_symbol(vi, "_stext", &s.stext))
-		return bad("VMCOREINFO has no SYMBOL(_stext) to bound a search of the kernel image");
+		return bad("VMCOREINFO has no SYMBOL(_stext) to bound a search of the "
+			   "kernel image");
 	/*
 	 * The tables are in .rodata, between the text (from _stext) and the
 	 * data; init_uts_ns is data (init/version.c). Search down from there.
@@ -1102,7 +1162,9 @@ struct sd_error *sd_kallsyms_scan(const struct sd_kmem *mem, const struct sd_vmc
 		uint64_t bottom = top - start > WINDOW ? top - WINDOW : start;
 		bottom = align_up(bottom, 4);
 		uint64_t len = top - bottom;
-		uint64_t rlen = len + INDEX_BYTES <= s.hi - bottom ? len + INDEX_BYTES : s.hi - bottom;
+		uint64_t rlen = len + INDEX_BYTES;
+		if (rlen > s.hi - bottom)
+			rlen = s.hi - bottom;
 		read_holey(mem, bottom, w, (size_t)rlen);
 		searched += len;
 		for (uint64_t q = top; q >= bottom + 4 && !found;) {
@@ -1114,11 +1176,16 @@ struct sd_error *sd_kallsyms_scan(const struct sd_kmem *mem, const struct sd_vmc
 				continue;
 			uint64_t p = q;
 			found = verify(&s, p, idx, ret);
-			if (s.attempts > ATTEMPTS_MAX || out_of_time(&s))
+			if (s.attempts > ATTEMPTS_MAX || ++s.verifies >= VERIFY_MAX ||
+			    out_of_time(&s))
 				break;
 		}
-		if (s.attempts > ATTEMPTS_MAX || out_of_time(&s))
+		if (s.attempts > ATTEMPTS_MAX || s.verifies >= VERIFY_MAX || out_of_time(&s)) {
+			if (!s.timed_out)
+				snprintf(s.why, sizeof(s.why), "gave up after %d candidates",
+					 s.verifies);
 			break;
+		}
 		top = bottom;
 	}
 	free(w);
@@ -1132,10 +1199,12 @@ struct sd_error *sd_kallsyms_scan(const struct sd_kmem *mem, const struct sd_vmc
 		 searched / 1048576.0, (unsigned long long)s.lo, (unsigned long long)s.hi,
 		 (unsigned long long)elapsed_ms(&s));
 	if (s.timed_out)
-		return sd_error_create(SD_ERROR_INPUT, "kallsyms: the search ran out of time (%s)%s%s",
-				       what, s.why[0] ? "; " : "", s.why);
-	return sd_error_create(SD_ERROR_INPUT, "kallsyms: no tables found in the kernel image (%s)%s%s",
-			       what, s.why[0] ? "; last " : "", s.why);
+		return sd_error_create(SD_ERROR_INPUT,
+				       "kallsyms: the search ran out of time (%s)%s%s", what,
+				       s.why[0] ? "; " : "", s.why);
+	return sd_error_create(SD_ERROR_INPUT,
+			       "kallsyms: no tables found in the kernel image (%s)%s%s", what,
+			       s.why[0] ? "; last " : "", s.why);
 }
 
 /* --- Using the tables ---------------------------------------------------------------------- */

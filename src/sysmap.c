@@ -84,8 +84,9 @@ struct sd_error *sd_sysmap_parse(const char *buf, size_t len, uint64_t kernel_of
 				 struct sd_sysmap **ret)
 {
 	if (sd_sysmap_is_stub(buf, len))
-		return sd_error_create(SD_ERROR_INPUT, "System.map is Debian's placeholder (the real "
-						       "one is in the linux-image-REL-dbg package)");
+		return sd_error_create(SD_ERROR_INPUT,
+				       "System.map is Debian's placeholder (the real one is in "
+				       "the linux-image-REL-dbg package)");
 	if (len == 0)
 		return sd_error_create(SD_ERROR_INPUT, "System.map is empty");
 	if (len > SD_SYSMAP_MAX_BYTES)
@@ -119,9 +120,9 @@ struct sd_error *sd_sysmap_parse(const char *buf, size_t len, uint64_t kernel_of
 		size_t name_len;
 		if (l > SD_SYSMAP_LINE_MAX || !parse_line(p, l, &addr, &type, &name, &name_len)) {
 			if (++map->bad > SD_SYSMAP_MAX_BAD_LINES)
-				return sd_error_create(SD_ERROR_INPUT, "not a System.map (line %zu is "
-								       "not \"ADDRESS TYPE NAME\")",
-						       lines);
+				return sd_error_create(SD_ERROR_INPUT,
+						       "not a System.map (line %zu is not "
+						       "\"ADDRESS TYPE NAME\")", lines);
 			continue;
 		}
 		if (!sd_grow(&map->syms, &cap, map->n + 1, sizeof(*map->syms)))
@@ -179,6 +180,17 @@ bool sd_sysmap_lookup(const struct sd_sysmap *map, const char *name, uint64_t *r
 	return true;
 }
 
+static struct sd_error *mismatch(const char *name, uint64_t got, uint64_t want)
+{
+	return sd_error_create(SD_ERROR_INPUT,
+			       "System.map is not this kernel's: it puts %s at %#llx where "
+			       "VMCOREINFO has %#llx (%s %#llx: another build, or a wrong "
+			       "KERNELOFFSET)",
+			       name, (unsigned long long)got, (unsigned long long)want,
+			       got < want ? "short by" : "over by",
+			       (unsigned long long)(got < want ? want - got : got - want));
+}
+
 struct sd_error *sd_sysmap_verify(const struct sd_sysmap *map, const struct sd_vmcoreinfo *vi,
 				  unsigned min_matches, unsigned *ret_matches)
 {
@@ -190,7 +202,8 @@ struct sd_error *sd_sysmap_verify(const struct sd_sysmap *map, const struct sd_v
 		size_t l = strlen(key);
 		char name[128];
 		uint64_t want;
-		if (l < 9 || strncmp(key, "SYMBOL(", 7) || key[l - 1] != ')' || l - 8 >= sizeof(name))
+		if (l < 9 || strncmp(key, "SYMBOL(", 7) || key[l - 1] != ')' ||
+		    l - 8 >= sizeof(name))
 			continue;
 		memcpy(name, key + 7, l - 8);
 		name[l - 8] = '\0';
@@ -202,16 +215,8 @@ struct sd_error *sd_sysmap_verify(const struct sd_sysmap *map, const struct sd_v
 		bool found = false;
 		for (size_t j = i; j < map->n && !strcmp(map->pool + map->syms[j].name, name); j++)
 			found |= map->syms[j].addr == want;
-		if (!found) {
-			uint64_t got = map->syms[i].addr;
-			return sd_error_create(SD_ERROR_INPUT,
-					       "System.map is not this kernel's: it puts %s at %#llx "
-					       "where VMCOREINFO has %#llx (%s %#llx: another build, or "
-					       "a wrong KERNELOFFSET)",
-					       name, (unsigned long long)got, (unsigned long long)want,
-					       got < want ? "short by" : "over by",
-					       (unsigned long long)(got < want ? want - got : got - want));
-		}
+		if (!found)
+			return mismatch(name, map->syms[i].addr, want);
 		matches++;
 	}
 	if (matches < min_matches)

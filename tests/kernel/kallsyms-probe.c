@@ -71,7 +71,8 @@ static bool load_image(const char *path, struct image *im)
 		return false;
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
 	for (int i = 0; i < eh->e_phnum && im->n < 32; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff + (size_t)i * eh->e_phentsize);
+		const Elf64_Phdr *ph =
+			(const Elf64_Phdr *)(f + eh->e_phoff + (size_t)i * eh->e_phentsize);
 		if (ph->p_type != PT_LOAD || ph->p_offset + ph->p_filesz > (uint64_t)st.st_size)
 			continue;
 		im->segs[im->n++] = (struct seg){ ph->p_vaddr, ph->p_filesz, f + ph->p_offset };
@@ -166,7 +167,8 @@ int main(int argc, char **argv)
 			uint64_t a;
 			if (sd_sysmap_lookup(m0, vmcoreinfo_names[i], &a))
 				snprintf(text + strlen(text), sizeof(text) - strlen(text),
-					 "SYMBOL(%s)=%llx\n", vmcoreinfo_names[i], (unsigned long long)a);
+					 "SYMBOL(%s)=%llx\n", vmcoreinfo_names[i],
+					 (unsigned long long)a);
 		}
 		sd_sysmap_destroy(m0);
 		if ((err = sd_vmcoreinfo_parse(text, strlen(text), &vi)))
