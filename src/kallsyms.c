@@ -942,7 +942,7 @@ static bool try_addresses(struct scan *s, struct cand *c, enum addr_kind kind, u
 		bool found = false;
 		for (size_t j = 0; j < vs->n_idx && !found; j++)
 			found = a[vs->idx[j]] == vs->addr;
-		if (vs->n_idx && !found) {
+		if (vs->n_idx && !found && !sd_kallsyms_vmcoreinfo_value_only(vs->name)) {
 			snprintf(what, what_size, "%s decodes %s to %#llx, VMCOREINFO says %#llx",
 				 addr_kind_names[kind], vs->name,
 				 (unsigned long long)a[vs->idx[0]], (unsigned long long)vs->addr);
@@ -1208,6 +1208,15 @@ struct sd_error *sd_kallsyms_scan(const struct sd_kmem *mem, const struct sd_vmc
 }
 
 /* --- Using the tables ---------------------------------------------------------------------- */
+
+bool sd_kallsyms_vmcoreinfo_value_only(const char *name)
+{
+	static const char *const arrays[] = { "swapper_pg_dir", "mem_section", "vmemmap" };
+	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+		if (!strcmp(name, arrays[i]))
+			return true;
+	return false;
+}
 
 const char *sd_kallsyms_describe(const struct sd_kallsyms *ks)
 {

@@ -91,6 +91,17 @@ bool sd_kallsyms_symbol(const struct sd_kallsyms *ks, uint32_t i, char *buf, siz
 void sd_kallsyms_destroy(struct sd_kallsyms *ks);
 
 /*
+ * VMCOREINFO's SYMBOL(name) is name's address, except for the names written
+ * with VMCOREINFO_SYMBOL_ARRAY() (kernel/crash_core.c, later
+ * kernel/vmcore_info.c): swapper_pg_dir, mem_section and vmemmap (in v6.12,
+ * not in v6.1), where it is the value, which for a pointer variable
+ * (mem_section with CONFIG_SPARSEMEM_EXTREME, as on x86_64; vmemmap on s390)
+ * is not the address. Checks of a symbol table against VMCOREINFO count
+ * those names when they agree and ignore them when they do not.
+ */
+bool sd_kallsyms_vmcoreinfo_value_only(const char *name);
+
+/*
  * Symbol name -> address, whatever the source (kallsyms from the dump, a
  * verified System.map): what the module-list walker asks for ("modules",
  * "__start_BTF", "__stop_BTF"). source names it for notes and the manifest.

@@ -215,9 +215,10 @@ struct sd_error *sd_sysmap_verify(const struct sd_sysmap *map, const struct sd_v
 		bool found = false;
 		for (size_t j = i; j < map->n && !strcmp(map->pool + map->syms[j].name, name); j++)
 			found |= map->syms[j].addr == want;
-		if (!found)
+		if (found)
+			matches++;
+		else if (!sd_kallsyms_vmcoreinfo_value_only(name))
 			return mismatch(name, map->syms[i].addr, want);
-		matches++;
 	}
 	if (matches < min_matches)
 		return sd_error_create(SD_ERROR_INPUT,

@@ -160,6 +160,7 @@ static void make_symbols(struct world *w, uint32_t nfunc)
 	add(w, 'd', "modules", w->data + 0x180);
 	add(w, 'D', "node_online_map", w->data + 0x200);
 	add(w, 'd', "modules", w->data + 0x400);	/* a later static of the same name */
+	add(w, 'B', "mem_section", w->data + 0x600);
 	w->init_uts_ns = w->data;
 	w->modules = w->data + 0x180;
 	w->start_btf = w->rodata;
@@ -347,9 +348,11 @@ static void write_tables(struct world *w)
 	}
 }
 
+/* SYMBOL(mem_section) is the pointer's value (SPARSEMEM_EXTREME), not its address. */
 static const char *const vmcoreinfo_fmt = "OSRELEASE=test\nSYMBOL(init_uts_ns)=%llx\n"
 					  "SYMBOL(node_online_map)=%llx\n"
 					  "SYMBOL(swapper_pg_dir)=%llx\nSYMBOL(_stext)=%llx\n"
+					  "SYMBOL(mem_section)=ffff888003c00000\n"
 					  "OFFSET(module.list)=8\n";
 
 /* A whole image for layout l, nfunc text symbols, len bytes, tables at tables_off. */
