@@ -43,13 +43,14 @@ enum { SD_KALLSYMS_MAX_SYMS = 4 * 1024 * 1024, SD_KALLSYMS_MAX_NAMES = 64 * 1024
 /*
  * Caps on a search (sd_kallsyms_scan): the kernel image of a distribution
  * kernel is 20-40 MiB from _stext to its data; a table found must hold fewer
- * symbols and names than these (Debian's 5.10: 105k symbols, 1.6 MiB of names).
+ * symbols and names than these (Debian's 5.10: 105k symbols, 1.6 MiB of
+ * names; 6.12: 167k, 2.3 MiB), which also bound the memory a search takes.
  */
 enum {
 	SD_KALLSYMS_SCAN_MAX_BYTES = 64 * 1024 * 1024,
 	SD_KALLSYMS_SCAN_MAX_MS = 2000,
-	SD_KALLSYMS_SCAN_MAX_SYMS = 1536 * 1024,
-	SD_KALLSYMS_SCAN_MAX_NAMES = 24 * 1024 * 1024,
+	SD_KALLSYMS_SCAN_MAX_SYMS = 1024 * 1024,
+	SD_KALLSYMS_SCAN_MAX_NAMES = 16 * 1024 * 1024,
 };
 
 struct sd_kallsyms;

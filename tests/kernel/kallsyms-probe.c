@@ -147,6 +147,13 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static double cpu(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static long maxrss_kb(void)
 {
 	struct rusage ru;
@@ -217,19 +224,20 @@ int main(int argc, char **argv)
 
 	/* The first run also pays for page faults (or decompression): run it twice. */
 	struct sd_kallsyms *ks = NULL;
-	double t0 = now(), first_run = 0;
+	double t0 = now(), first_run = 0, c0 = 0;
 	int runs = getenv("PROBE_RUNS") ? atoi(getenv("PROBE_RUNS")) : 2;
 	for (int run = 0; run < runs; run++) {
 		sd_kallsyms_destroy(ks);
 		ks = NULL;
 		t0 = now();
+		c0 = cpu();
 		err = sd_kallsyms_scan(&mem, &vi, NULL, &ks);
 		if (!run)
 			first_run = now() - t0;
 		if (err)
 			break;
 	}
-	double t1 = now();
+	double t1 = now(), c1 = cpu();
 	if (err) {
 		printf("scan: %s (%.3f s)\n", err->message, t1 - t0);
 		return 1;
@@ -240,8 +248,8 @@ int main(int argc, char **argv)
 		  sd_kallsyms_lookup(ks, "__start_BTF", &start) &&
 		  sd_kallsyms_lookup(ks, "__stop_BTF", &stop);
 	double t2 = now();
-	printf("scan: %.3f s (first run %.3f s), lookups %.3f s, peak RSS %ld KiB (%ld KiB "
-	       "before)\n", t1 - t0, first_run, t2 - t1, maxrss_kb(), rss0);
+	printf("scan: %.3f s (%.3f s CPU; first run %.3f s), lookups %.3f s, peak RSS %ld KiB "
+	       "(%ld KiB before)\n", t1 - t0, c1 - c0, first_run, t2 - t1, maxrss_kb(), rss0);
 	printf("modules=%#llx __start_BTF=%#llx __stop_BTF=%#llx (%s)\n",
 	       (unsigned long long)modules, (unsigned long long)start, (unsigned long long)stop,
 	       ok ? "all found" : "NOT all found");
@@ -249,13 +257,14 @@ int main(int argc, char **argv)
 	if (map_text) {
 		struct sd_sysmap *map;
 		unsigned matches = 0;
+		double t3 = now(), c3 = cpu();
 		if ((err = sd_sysmap_parse(map_text, map_len, offset, &map)) ||
 		    (err = sd_sysmap_verify(map, &vi, 0, &matches))) {
 			printf("System.map: %s\n", err->message);
 			return 1;
 		}
-		printf("System.map: %zu symbols, %u VMCOREINFO symbols confirm it\n",
-		       sd_sysmap_count(map), matches);
+		printf("System.map: %zu symbols, %u VMCOREINFO symbols confirm it (%.3f s, "
+		       "%.3f s CPU)\n", sd_sysmap_count(map), matches, now() - t3, cpu() - c3);
 		size_t n_pairs, same = 0, other = 0, absent = 0, shown = 0;
 		char *copy = strndup(map_text, map_len);
 		struct pair *pairs = map_pairs(copy, offset, &n_pairs);

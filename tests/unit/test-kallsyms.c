@@ -838,6 +838,13 @@ static void test_sysmap(void)
 	err = load_map("", 0, 0, w->vmcoreinfo, &map);
 	is_str(err ? err->message : NULL, "System.map is empty", "an empty file is refused");
 	sd_error_destroy(err);
+	size_t many = SD_SYSMAP_MAX_LINES + 1;
+	char *newlines = malloc(many);
+	memset(newlines, '\n', many);
+	err = load_map(newlines, many, 0, w->vmcoreinfo, &map);
+	ok(err && strstr(err->message, "lines"), "a map of too many lines is refused");
+	sd_error_destroy(err);
+	free(newlines);
 	size_t huge = SD_SYSMAP_MAX_BYTES + 1;
 	char *big = mmap(NULL, huge, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	err = load_map(big, huge, 0, w->vmcoreinfo, &map);
