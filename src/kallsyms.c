@@ -312,12 +312,14 @@ struct sd_error *sd_kallsyms_load(const struct sd_kmem *mem, const struct sd_vmc
  * table starting at ALGN (.balign 8 on 64-bit, 4 on 32-bit; .balign 4 for
  * all since v7.0), and which this search accepts:
  *
- *  v4.18 (read at v4.19):  [kallsyms_addresses | kallsyms_offsets, kallsyms_relative_base],
- *      kallsyms_num_syms (PTR), kallsyms_names, kallsyms_markers (PTR),
- *      kallsyms_token_table, kallsyms_token_index;
- *  v5.4 .. v6.1 (read at v5.10 and v6.1): the same order, num_syms and markers
- *      .long; 2-byte "big" lengths from Linux commit 73bbb94466fd ("kallsyms:
- *      support "big" kernel symbols") (v6.1);
+ *  v4.18 (read at v4.19): [kallsyms_addresses | kallsyms_offsets,
+ *      kallsyms_relative_base], kallsyms_num_syms (PTR), kallsyms_names,
+ *      kallsyms_markers (PTR), kallsyms_token_table, kallsyms_token_index;
+ *  v5.10, v6.1 (read there): the same order, num_syms and markers .long (the
+ *      change from PTR, somewhere between v4.19 and v5.10, was not pinned
+ *      down: both widths are accepted whatever the version); 2-byte "big"
+ *      lengths from Linux commit 73bbb94466fd ("kallsyms: support "big"
+ *      kernel symbols") (v6.1);
  *  v6.2, v6.3 and 6.1.y since 6.1.60: kallsyms_seqs_of_names (3 bytes per
  *      symbol) between markers and token_table: Linux commit 60443c88f3a8
  *      ("kallsyms: Improve the performance of kallsyms_lookup_name()") (v6.2),
@@ -432,8 +434,9 @@ static uint64_t elapsed_ms(const struct scan *s)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)(t.tv_sec - s->t0.tv_sec) * 1000 +
-	       (uint64_t)((t.tv_nsec - s->t0.tv_nsec) / 1000000);
+	int64_t ms = (int64_t)(t.tv_sec - s->t0.tv_sec) * 1000 +
+		     (int64_t)(t.tv_nsec - s->t0.tv_nsec) / 1000000;
+	return ms > 0 ? (uint64_t)ms : 0;
 }
 
 static bool out_of_time(struct scan *s)
@@ -924,15 +927,14 @@ static bool try_addresses(struct scan *s, struct cand *c, enum addr_kind kind, u
 		}
 	}
 	/* Text symbols ('T', 't') lie in the kernel image around _stext. */
-	char t0;
 	for (uint32_t i = 0; i < c->n; i++) {
 		size_t start, l;
 		if (!entry(c->nbuf, c->names_len, c->name_off[i], c->big, &start, &l))
 			return false;
 		size_t ti = c->idx[c->nbuf[start]];
-		t0 = ti < c->tokens_len ? c->tokens[ti] : 0;
-		if ((t0 == 'T' || t0 == 't') &&
-		    (a[i] + TEXT_SPAN < s->stext || a[i] > s->stext + TEXT_SPAN))
+		char type = ti < c->tokens_len ? c->tokens[ti] : 0;
+		uint64_t dist = a[i] >= s->stext ? a[i] - s->stext : s->stext - a[i];
+		if ((type == 'T' || type == 't') && dist > TEXT_SPAN)
 			return false;
 	}
 	/* Every VMCOREINFO symbol the table has must be at its address; one at least. */
