@@ -496,6 +496,42 @@ static void test_layouts(void)
 	}
 }
 
+/* The same tables located by VMCOREINFO (Linux >= 6.0), as sd_kallsyms_load() reads them. */
+static void test_load(void)
+{
+	static const size_t which[] = { 5, 6, 8, 9 };	/* v6.2, v6.4, v6.15, v7.0 */
+	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		const struct layout *l = &layouts[which[i]];
+		struct world *w = make_world(l, 1500, 4 << 20, 2 << 20);
+		char text[2048];
+		int n = snprintf(text, sizeof(text),
+				 "%sSYMBOL(kallsyms_names)=%llx\nSYMBOL(kallsyms_num_syms)=%llx\n"
+				 "SYMBOL(kallsyms_token_table)=%llx\n"
+				 "SYMBOL(kallsyms_token_index)=%llx\nSYMBOL(kallsyms_offsets)=%llx\n",
+				 w->vmcoreinfo, (unsigned long long)w->names,
+				 (unsigned long long)w->num_syms, (unsigned long long)w->table,
+				 (unsigned long long)w->index, (unsigned long long)w->addrs);
+		/* v7.0 dropped SYMBOL(kallsyms_relative_base) with the base. */
+		if (l->kind != K_PLACE)
+			snprintf(text + n, sizeof(text) - (size_t)n,
+				 "SYMBOL(kallsyms_relative_base)=%llx\n",
+				 (unsigned long long)w->relbase);
+		struct sd_vmcoreinfo vi;
+		struct sd_kallsyms *ks = NULL;
+		struct sd_error *err = sd_vmcoreinfo_parse(text, strlen(text), &vi);
+		struct sd_kmem km = kmem(w);
+		if (!err)
+			err = sd_kallsyms_load(&km, &vi, &ks);
+		ok(!err && all_symbols_match(w, ks), "%s: loaded through VMCOREINFO", l->what);
+		if (err)
+			printf("# %s\n", err->message);
+		sd_error_destroy(err);
+		sd_kallsyms_destroy(ks);
+		sd_vmcoreinfo_deinit(&vi);
+		free_world(w);
+	}
+}
+
 /* --- Corrupt variants: each a clean "not found" ------------------------------------------ */
 
 static const struct layout *v510 = &layouts[1], *v62 = &layouts[5], *v64 = &layouts[6];
@@ -866,6 +902,7 @@ int main(void)
 	make_tokens();
 	double t = now();
 	test_layouts();
+	test_load();
 	printf("# layouts: %.2f s\n", now() - t);
 	t = now();
 	test_corrupt();
