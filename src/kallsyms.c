@@ -644,7 +644,7 @@ static bool any_high_length(const uint8_t *nb, size_t len, uint32_t n)
 	return false;
 }
 
-/* num_syms as written before N: .long (4 or 8 bytes before), or PTR (v4.19). */
+/* kallsyms_num_syms right before the names: .long (4 or 8 bytes before), or PTR (v4.19). */
 static uint64_t num_syms_before(const struct scan *s, const uint8_t *at_n, unsigned hdr)
 {
 	const uint8_t *p = at_n - hdr;
@@ -657,15 +657,15 @@ static uint64_t num_syms_before(const struct scan *s, const uint8_t *at_n, unsig
 	return 0;
 }
 
-/* Do n names from b[o] (address N) fit the markers and end right before them? */
-static bool names_at(struct scan *s, struct cand *c, const uint8_t *b, size_t o, uint64_t N,
+/* Do n names from b[o] (address start) fit the markers and end right before them? */
+static bool names_at(struct scan *s, struct cand *c, const uint8_t *b, size_t o, uint64_t start,
 		     uint32_t n, bool big)
 {
-	size_t avail = (size_t)(c->markers - N), end;
+	size_t avail = (size_t)(c->markers - start), end;
 	if (!parse_names(c, b + o, avail, n, big, NULL, &end))
 		return false;
 	/* The markers follow at the next ALGN boundary, zeros between. */
-	uint64_t pend = N + end;
+	uint64_t pend = start + end;
 	if ((align_up(pend, 4) != c->markers && align_up(pend, 8) != c->markers) ||
 	    !zeros(b + o + end, (size_t)(c->markers - pend)))
 		return false;
@@ -676,7 +676,7 @@ static bool names_at(struct scan *s, struct cand *c, const uint8_t *b, size_t o,
 	parse_names(c, b + o, avail, n, big, c->name_off, &end);
 	memcpy(c->nbuf, b + o, end);
 	c->names_len = end;
-	c->names = N;
+	c->names = start;
 	c->n = n;
 	/* Report 2-byte lengths only where there are some. */
 	c->big = big && any_high_length(c->nbuf, end, n);
@@ -705,18 +705,18 @@ static bool find_names(struct scan *s, struct cand *c, uint32_t n_exact)
 	_cleanup_free_ uint8_t *b = read_buf(s, from, (size_t)span);
 	if (!b)
 		return false;
-	/* Candidate starts N: aligned, with at least one symbol after the last marker. */
-	for (uint64_t N = (c->markers - last - 2) & ~(uint64_t)3; N >= from + 8; N -= 4) {
-		size_t o = (size_t)(N - from);
+	/* Candidate starts start: aligned, with at least one symbol after the last marker. */
+	for (uint64_t start = (c->markers - last - 2) & ~(uint64_t)3; start >= from + 8; start -= 4) {
+		size_t o = (size_t)(start - from);
 		for (unsigned hdr = 4; hdr <= 8; hdr += 4) {
 			uint64_t n = num_syms_before(s, b + o, hdr);
 			if (n < n_min || n > n_max)
 				continue;
 			/* 2-byte lengths (v6.1) first; older kernels never set bit 7. */
-			if (names_at(s, c, b, o, N, (uint32_t)n, true) ||
-			    (any_high_length(b + o, (size_t)(c->markers - N), (uint32_t)n) &&
-			     names_at(s, c, b, o, N, (uint32_t)n, false))) {
-				c->num_syms = N - hdr;
+			if (names_at(s, c, b, o, start, (uint32_t)n, true) ||
+			    (any_high_length(b + o, (size_t)(c->markers - start), (uint32_t)n) &&
+			     names_at(s, c, b, o, start, (uint32_t)n, false))) {
+				c->num_syms = start - hdr;
 				return true;
 			}
 			if (s->oom)
@@ -728,33 +728,33 @@ static bool find_names(struct scan *s, struct cand *c, uint32_t n_exact)
 }
 
 /*
- * Markers ending at E (exclusive), count k, starting at addr: does the
+ * k markers ending at end (exclusive), b holding [from, table): does the
  * token table (or seqs_of_names, then the token table) follow? For seqs the
  * symbol count follows from its length: *ret_n.
  */
 static bool markers_fit(const struct cand *c, const uint8_t *b, uint64_t from,
-			uint64_t E, uint32_t k, bool *ret_seqs, uint32_t *ret_n)
+			uint64_t end, uint32_t k, bool *ret_seqs, uint32_t *ret_n)
 {
 	for (unsigned a = 4; a <= 8; a += 4) {
-		uint64_t Ea = align_up(E, a);
-		if (Ea > c->table)
+		uint64_t aligned = align_up(end, a);
+		if (aligned > c->table)
 			continue;
-		if (!zeros(b + (E - from), (size_t)(Ea - E)))
+		if (!zeros(b + (end - from), (size_t)(aligned - end)))
 			continue;
-		if (Ea == c->table) {
+		if (aligned == c->table) {
 			*ret_seqs = false;
 			*ret_n = 0;
 			return true;
 		}
-		uint64_t D = c->table - Ea;
-		for (unsigned pad = 0; pad < a && pad <= D; pad++) {
-			if ((D - pad) % 3)
+		uint64_t gap = c->table - aligned;
+		for (unsigned pad = 0; pad < a && pad <= gap; pad++) {
+			if ((gap - pad) % 3)
 				continue;
-			uint64_t n = (D - pad) / 3;
+			uint64_t n = (gap - pad) / 3;
 			if (n <= (uint64_t)(k - 1) * 256 || n > (uint64_t)k * 256)
 				continue;
-			if (!zeros(b + (Ea + 3 * n - from), pad) ||
-			    !seqs_ok(b + (Ea - from), (uint32_t)n))
+			if (!zeros(b + (aligned + 3 * n - from), pad) ||
+			    !seqs_ok(b + (aligned - from), (uint32_t)n))
 				continue;
 			*ret_seqs = true;
 			*ret_n = (uint32_t)n;
@@ -1017,20 +1017,20 @@ static bool try_place(struct scan *s, struct cand *c, const struct addr_try *t, 
 static bool find_addresses(struct scan *s, struct cand *c, struct addr_found *ret)
 {
 	char what[200] = "";
-	uint64_t n = c->n, ptr = s->ptr, S = c->num_syms;
+	uint64_t n = c->n, ptr = s->ptr, nsyms = c->num_syms;
 	struct addr_try before[5], after[8];
 	size_t nb = 0, na = 0;
-	if (S >= s->lo + ptr + 4 * n && S % ptr == 0) {
-		uint64_t o = S - ptr - 4 * n;
-		before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o, S - ptr, S };
-		before[nb++] = (struct addr_try){ ADDR_RELATIVE, o, S - ptr, S };
+	if (nsyms >= s->lo + ptr + 4 * n && nsyms % ptr == 0) {
+		uint64_t o = nsyms - ptr - 4 * n;
+		before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o, nsyms - ptr, nsyms };
+		before[nb++] = (struct addr_try){ ADDR_RELATIVE, o, nsyms - ptr, nsyms };
 		if (o % 8) {
-			before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o & ~7ull, S - ptr, S };
-			before[nb++] = (struct addr_try){ ADDR_RELATIVE, o & ~7ull, S - ptr, S };
+			before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o & ~7ull, nsyms - ptr, nsyms };
+			before[nb++] = (struct addr_try){ ADDR_RELATIVE, o & ~7ull, nsyms - ptr, nsyms };
 		}
 	}
-	if (S >= s->lo + ptr * n)
-		before[nb++] = (struct addr_try){ ADDR_ABSOLUTE, S - ptr * n, 0, S };
+	if (nsyms >= s->lo + ptr * n)
+		before[nb++] = (struct addr_try){ ADDR_ABSOLUTE, nsyms - ptr * n, 0, nsyms };
 	uint64_t idx_end = c->index + INDEX_BYTES, abs = align_up(idx_end, (unsigned)ptr);
 	for (unsigned a = 4; a <= 8 && !c->seqs_before; a += 4) {
 		uint64_t o = align_up(idx_end, a), rb = align_up(o + 4 * n, (unsigned)ptr);
