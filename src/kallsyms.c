@@ -706,7 +706,8 @@ static bool find_names(struct scan *s, struct cand *c, uint32_t n_exact)
 	if (!b)
 		return false;
 	/* Candidate starts start: aligned, with at least one symbol after the last marker. */
-	for (uint64_t start = (c->markers - last - 2) & ~(uint64_t)3; start >= from + 8; start -= 4) {
+	uint64_t top = (c->markers - last - 2) & ~(uint64_t)3;
+	for (uint64_t start = top; start >= from + 8; start -= 4) {
 		size_t o = (size_t)(start - from);
 		for (unsigned hdr = 4; hdr <= 8; hdr += 4) {
 			uint64_t n = num_syms_before(s, b + o, hdr);
@@ -1021,12 +1022,12 @@ static bool find_addresses(struct scan *s, struct cand *c, struct addr_found *re
 	struct addr_try before[5], after[8];
 	size_t nb = 0, na = 0;
 	if (nsyms >= s->lo + ptr + 4 * n && nsyms % ptr == 0) {
-		uint64_t o = nsyms - ptr - 4 * n;
-		before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o, nsyms - ptr, nsyms };
-		before[nb++] = (struct addr_try){ ADDR_RELATIVE, o, nsyms - ptr, nsyms };
+		uint64_t rb = nsyms - ptr, o = rb - 4 * n;
+		before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o, rb, nsyms };
+		before[nb++] = (struct addr_try){ ADDR_RELATIVE, o, rb, nsyms };
 		if (o % 8) {
-			before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o & ~7ull, nsyms - ptr, nsyms };
-			before[nb++] = (struct addr_try){ ADDR_RELATIVE, o & ~7ull, nsyms - ptr, nsyms };
+			before[nb++] = (struct addr_try){ ADDR_ABS_PERCPU, o & ~7ull, rb, nsyms };
+			before[nb++] = (struct addr_try){ ADDR_RELATIVE, o & ~7ull, rb, nsyms };
 		}
 	}
 	if (nsyms >= s->lo + ptr * n)
