@@ -27,8 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "btf.h"
 #include "kallsyms.h"
 #include "kdump.h"
+#include "kmodules.h"
 #include "sysmap.h"
 #include "util.h"
 #include "vmcoreinfo.h"
@@ -253,6 +255,58 @@ int main(int argc, char **argv)
 	printf("modules=%#llx __start_BTF=%#llx __stop_BTF=%#llx (%s)\n",
 	       (unsigned long long)modules, (unsigned long long)start, (unsigned long long)stop,
 	       ok ? "all found" : "NOT all found");
+
+	/*
+	 * A dump: the whole module list from it alone, as savedump walks it (BTF
+	 * between the bounds found, struct module through libbpf), printed as
+	 * "name build-id" lines like the fixtures' truth/buildids.
+	 */
+	if (dump && ok) {
+		double t4 = now(), c4 = cpu();
+		struct sd_btf *btf = NULL;
+		struct sd_kmodule *mods = NULL;
+		size_t n_mods = 0;
+		struct sd_ktypes types;
+		if ((err = sd_btf_load(&mem, start, stop, &btf))) {
+			printf("BTF: %s\n", err->message);
+			return 1;
+		}
+		sd_btf_ktypes(btf, &types);
+		if ((err = sd_kmodules_walk(&mem, &types, modules, &mods, &n_mods))) {
+			printf("modules: %s\n", err->message);
+			return 1;
+		}
+		printf("module list: %zu modules, BTF and walk %.3f s (%.3f s CPU); scan, BTF and "
+		       "walk %.3f s; peak RSS %ld KiB\n", n_mods, now() - t4, cpu() - c4,
+		       now() - t4 + (t1 - t0), maxrss_kb());
+		for (size_t i = 0; i < n_mods; i++) {
+			char hex[2 * SD_BUILD_ID_MAX + 1];
+			sd_hex(mods[i].build_id.bytes, mods[i].build_id.len, hex);
+			printf("module %s %s\n", mods[i].name, hex);
+		}
+		free(mods);
+		sd_btf_destroy(btf);
+	}
+
+	/* Linux >= 6.0: the same tables through VMCOREINFO must be what the search found. */
+	struct sd_kallsyms *loaded = NULL;
+	if (dump && !(err = sd_kallsyms_load(&mem, &vi, &loaded))) {
+		uint32_t n = sd_kallsyms_count(ks), same = 0;
+		for (uint32_t i = 0; i < n && n == sd_kallsyms_count(loaded); i++) {
+			char a[1100], b[1100];
+			uint64_t x, y;
+			same += sd_kallsyms_symbol(ks, i, a, sizeof(a), &x) &&
+				sd_kallsyms_symbol(loaded, i, b, sizeof(b), &y) && !strcmp(a, b) &&
+				x == y;
+		}
+		printf("VMCOREINFO's kallsyms: %u symbols, %u equal to the search's\n",
+		       sd_kallsyms_count(loaded), same);
+		ok = ok && same == n && n == sd_kallsyms_count(loaded);
+		sd_kallsyms_destroy(loaded);
+	} else if (dump) {
+		printf("VMCOREINFO's kallsyms: %s\n", err->message);
+		sd_error_destroy(err);
+	}
 
 	if (map_text) {
 		struct sd_sysmap *map;
