@@ -363,7 +363,7 @@ enum {
 
 /* A VMCOREINFO SYMBOL() and the table entries of that name. */
 struct vsym {
-	char name[64];
+	char name[SD_KALLSYMS_VMCOREINFO_NAME_MAX];
 	size_t len;
 	uint64_t addr;
 	uint32_t *idx;
@@ -1096,17 +1096,9 @@ static bool verify(struct scan *s, uint64_t index, const uint16_t idx[TOKENS],
 /* The VMCOREINFO SYMBOL()s, to check the tables against. */
 static struct sd_error *collect_vmcoreinfo(struct scan *s, const struct sd_vmcoreinfo *vi)
 {
-	for (size_t i = 0; i < vi->n; i++) {
-		const char *k = vi->keys[i];
-		size_t l = strlen(k);
-		if (l < 9 || strncmp(k, "SYMBOL(", 7) || k[l - 1] != ')' || l - 8 >= 64)
-			continue;
-		struct vsym v = { .name = "" };
-		memcpy(v.name, k + 7, l - 8);
-		v.name[l - 8] = '\0';
-		v.len = l - 8;
-		if (!sd_vmcoreinfo_symbol(vi, v.name, &v.addr))
-			continue;
+	struct vsym v = { .name = "" };
+	for (size_t pos = 0; sd_kallsyms_vmcoreinfo_next_symbol(vi, &pos, v.name, &v.addr);) {
+		v.len = strlen(v.name);
 		size_t cap = s->n_vs;
 		if (!sd_grow(&s->vs, &cap, s->n_vs + 1, sizeof(*s->vs)))
 			return &sd_enomem;
@@ -1211,6 +1203,41 @@ struct sd_error *sd_kallsyms_scan(const struct sd_kmem *mem, const struct sd_vmc
 }
 
 /* --- Using the tables ---------------------------------------------------------------------- */
+
+bool sd_kallsyms_vmcoreinfo_next_symbol(const struct sd_vmcoreinfo *vi, size_t *pos,
+					char name[SD_KALLSYMS_VMCOREINFO_NAME_MAX],
+					uint64_t *ret_addr)
+{
+	static const char prefix[] = "SYMBOL(";
+	const char *raw = vi->raw ? vi->raw : "";
+	size_t len = strlen(raw);
+	while (*pos < len) {
+		const char *line = raw + *pos;
+		const char *nl = strchr(line, '\n');
+		size_t l = nl ? (size_t)(nl - line) : strlen(line);
+		*pos += l + (nl ? 1 : 0);
+		const char *close = memchr(line, ')', l);
+		if (l < sizeof(prefix) || strncmp(line, prefix, sizeof(prefix) - 1) || !close ||
+		    close + 1 >= line + l || close[1] != '=')
+			continue;
+		size_t n = (size_t)(close - line) - (sizeof(prefix) - 1);
+		if (n == 0 || n >= SD_KALLSYMS_VMCOREINFO_NAME_MAX)
+			continue;
+		memcpy(name, line + sizeof(prefix) - 1, n);
+		name[n] = '\0';
+		/* Only the first line of a name (sd_vmcoreinfo_symbol() reads that one). */
+		char key[SD_KALLSYMS_VMCOREINFO_NAME_MAX + 16];
+		snprintf(key, sizeof(key), "%s%s)=", prefix, name);
+		const char *first = strstr(raw, key);
+		while (first && first != raw && first[-1] != '\n')
+			first = strstr(first + 1, key);
+		if (first != line)
+			continue;
+		if (sd_vmcoreinfo_symbol(vi, name, ret_addr))
+			return true;
+	}
+	return false;
+}
 
 bool sd_kallsyms_vmcoreinfo_value_only(const char *name)
 {

@@ -102,6 +102,19 @@ void sd_kallsyms_destroy(struct sd_kallsyms *ks);
  */
 bool sd_kallsyms_vmcoreinfo_value_only(const char *name);
 
+enum { SD_KALLSYMS_VMCOREINFO_NAME_MAX = 128 };
+
+/*
+ * VMCOREINFO's SYMBOL()s one after the other, from its text: start with
+ * *pos = 0; each call puts the next name (shorter than
+ * SD_KALLSYMS_VMCOREINFO_NAME_MAX) and its value (as sd_vmcoreinfo_symbol()
+ * reads it) into name and *ret_addr. Names given twice come once. False at
+ * the end.
+ */
+bool sd_kallsyms_vmcoreinfo_next_symbol(const struct sd_vmcoreinfo *vi, size_t *pos,
+					char name[SD_KALLSYMS_VMCOREINFO_NAME_MAX],
+					uint64_t *ret_addr);
+
 /*
  * Symbol name -> address, whatever the source (kallsyms from the dump, a
  * verified System.map): what the module-list walker asks for ("modules",

@@ -232,18 +232,9 @@ struct sd_error *sd_sysmap_verify(const struct sd_sysmap *map, const struct sd_v
 	if (!min_matches)
 		min_matches = SD_SYSMAP_MIN_MATCHES;
 	unsigned matches = 0;
-	for (size_t k = 0; k < vi->n; k++) {
-		const char *key = vi->keys[k];
-		size_t l = strlen(key);
-		char name[128];
-		uint64_t want;
-		if (l < 9 || strncmp(key, "SYMBOL(", 7) || key[l - 1] != ')' ||
-		    l - 8 >= sizeof(name))
-			continue;
-		memcpy(name, key + 7, l - 8);
-		name[l - 8] = '\0';
-		if (!sd_vmcoreinfo_symbol(vi, name, &want))
-			continue;
+	char name[SD_KALLSYMS_VMCOREINFO_NAME_MAX];
+	uint64_t want;
+	for (size_t pos = 0; sd_kallsyms_vmcoreinfo_next_symbol(vi, &pos, name, &want);) {
 		uint32_t h;
 		size_t slot;
 		const struct sym *first = first_named(map, name, &h, &slot);

@@ -753,6 +753,24 @@ static void test_size(void)
 	}
 }
 
+/* VMCOREINFO's SYMBOL()s, from its text. */
+static void test_vmcoreinfo_symbols(void)
+{
+	static const char text[] = "OSRELEASE=x\nSYMBOL(a)=10\nSYMBOL(b)b)=20\nSYMBOL()=30\n"
+				   "XSYMBOL(c)=40\nSYMBOL(d)=zz\nSYMBOL(a)=50\nSYMBOL(e)=60";
+	struct sd_vmcoreinfo vi;
+	struct sd_error *err = sd_vmcoreinfo_parse(text, sizeof(text) - 1, &vi);
+	char name[SD_KALLSYMS_VMCOREINFO_NAME_MAX], got[256] = "";
+	uint64_t a;
+	for (size_t pos = 0; !err && sd_kallsyms_vmcoreinfo_next_symbol(&vi, &pos, name, &a);)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s=%llx ", name,
+			 (unsigned long long)a);
+	is_str(got, "a=10 e=60 ", "SYMBOL()s from VMCOREINFO's text: each name once, malformed "
+				  "ones skipped");
+	sd_error_destroy(err);
+	sd_vmcoreinfo_deinit(&vi);
+}
+
 /* --- System.map ---------------------------------------------------------------------------- */
 
 static char *sysmap_text(struct world *w, uint64_t link_delta, size_t *len)
@@ -911,6 +929,7 @@ int main(void)
 	test_size();
 	printf("# size: %.2f s\n", now() - t);
 	t = now();
+	test_vmcoreinfo_symbols();
 	test_sysmap();
 	printf("# sysmap: %.2f s\n", now() - t);
 	return tap_done();
