@@ -191,11 +191,33 @@ static struct sd_error *add_modules(struct sd_plan *plan, const struct sd_kmodul
 
 /* --- The module list from the dump ------------------------------------------------------- */
 
-/* The module list from the dump's own tables: kallsyms for the addresses, BTF for the layouts. */
-static struct sd_error *list_modules(struct kinspect *in, struct sd_kmodule **ret, size_t *ret_n)
+/*
+ * The module list from the dump's own tables: kallsyms for the addresses
+ * (located through VMCOREINFO on Linux >= 6.0, else found in the kernel
+ * image by their structure), BTF for the layouts. *ret_how says which.
+ */
+static struct sd_error *list_modules(struct kinspect *in, struct sd_kmodule **ret, size_t *ret_n,
+				     char **ret_how)
 {
 	struct sd_kallsyms *ks = NULL;
 	struct sd_error *err = sd_kallsyms_load(&in->mem, &in->vi, &ks);
+	const char *how = "kallsyms (located by VMCOREINFO) and BTF from the dump";
+	if (err && err != &sd_enomem) {
+		/* Before Linux 6.0 VMCOREINFO does not say where kallsyms is: search. */
+		struct sd_error *scan = sd_kallsyms_scan(&in->mem, &in->vi, NULL, &ks);
+		if (scan) {
+			struct sd_error *both = scan == &sd_enomem ? scan
+				: sd_error_create(SD_ERROR_INPUT, "%s; %s", err->message,
+						  scan->message);
+			if (both != scan)
+				sd_error_destroy(scan);
+			sd_error_destroy(err);
+			return both;
+		}
+		sd_error_destroy(err);
+		err = NULL;
+		how = "kallsyms found in the kernel image, and BTF, from the dump";
+	}
 	if (err)
 		return err;
 	uint64_t modules, start, stop;
@@ -210,6 +232,11 @@ static struct sd_error *list_modules(struct kinspect *in, struct sd_kmodule **re
 		sd_btf_ktypes(btf, &types);
 		err = sd_kmodules_walk(&in->mem, &types, modules, ret, ret_n);
 		sd_btf_destroy(btf);
+	}
+	if (!err && asprintf(ret_how, "%s (%s)", how, sd_kallsyms_describe(ks)) < 0) {
+		*ret_how = NULL;
+		free(*ret);
+		err = &sd_enomem;
 	}
 	sd_kallsyms_destroy(ks);
 	return err;
@@ -270,14 +297,15 @@ struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan)
 
 	struct sd_kmodule *mods = NULL;
 	size_t n_mods = 0;
-	err = list_modules(&in, &mods, &n_mods);
+	_cleanup_free_ char *how = NULL;
+	err = list_modules(&in, &mods, &n_mods, &how);
 	if (err && err != &sd_enomem) {
 		/* Step 2 tries vmlinux DWARF. */
 		plan->modules_pending = strdup(err->message);
 		sd_error_destroy(err);
 		err = plan->modules_pending ? NULL : &sd_enomem;
 	} else if (!err) {
-		err = modules_found(plan, mods, n_mods, "kallsyms and BTF from the dump");
+		err = modules_found(plan, mods, n_mods, how);
 	}
 out:
 	sd_vmcoreinfo_deinit(&in.vi);
@@ -317,8 +345,13 @@ struct sd_error *sd_kernel_inspect_dwarf(struct sd_kdump *k, struct sd_plan *pla
 	}
 	if (err == &sd_enomem)
 		return err;
-	struct sd_error *e2 = sd_plan_damage(plan, "the module list could not be read: %s",
-					     err->message);
+	/*
+	 * Not damage: the dump's bytes are fine, this machine lacks what reads
+	 * them. The missing vmlinux debuginfo already makes the archive
+	 * incomplete.
+	 */
+	struct sd_error *e2 = sd_plan_note(plan, "the module list could not be read: %s",
+					   err->message);
 	sd_error_destroy(err);
 	return e2;
 }

@@ -132,7 +132,7 @@ kernel_fixtures() {
 	'
 	[ "$fixtures_status" = 0 ] || return 0
 	while IFS='=' read -r key value; do
-		case $key in CUSTOM_* | DEBIAN_* | FIXTURES_*) printf -v "$key" '%s' "$value" ;; esac
+		case $key in CUSTOM_* | DEBIAN_* | BULLSEYE_* | TRIXIE_* | FIXTURES_*) printf -v "$key" '%s' "$value" ;; esac
 	done <"$scratch/fixtures.env"
 	test_set_prereq FIXTURES
 }
