@@ -277,6 +277,7 @@ static struct sd_error *modules_found(struct sd_plan *plan, struct sd_kmodule *m
 struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan)
 {
 	struct kinspect in = { .k = k };
+	_cleanup_free_ char *how = NULL;
 	struct sd_error *err;
 	plan->kind = SD_DUMP_KERNEL;
 	sd_kdump_kmem(k, &in.mem);
@@ -297,7 +298,6 @@ struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan)
 
 	struct sd_kmodule *mods = NULL;
 	size_t n_mods = 0;
-	_cleanup_free_ char *how = NULL;
 	err = list_modules(&in, &mods, &n_mods, &how);
 	if (err && err != &sd_enomem) {
 		/* Step 2 tries vmlinux DWARF. */
