@@ -137,6 +137,34 @@ kernel_fixtures() {
 	test_set_prereq FIXTURES
 }
 
+# opened_files STRACE DUMP: the files savedump really opened for reading, after
+# it opened DUMP (strace -f output), as paths without a leading "/". Files in the root are resolved with O_PATH and
+# reopened through /proc/self/fd/N (root.c): such a reopen counts as an open
+# of the path that fd N was resolved from.
+opened_files() {
+	awk -v dump="$2" '
+		/open(at2?)?\(/ && !/= -1/ {
+			if (!match($0, /"[^"]*"/))
+				next
+			p = substr($0, RSTART + 1, RLENGTH - 2)
+			pid = $1
+			fd = $NF
+			if (p == dump) { seen = 1; next }
+			if (/O_PATH/) { path[pid " " fd] = p; next }
+			if (/O_DIRECTORY|O_TMPFILE/ || !seen)
+				next
+			if (p ~ /^\/proc\/self\/fd\//) {
+				n = p
+				sub(/^\/proc\/self\/fd\//, "", n)
+				p = path[pid " " n]
+				if (p == "")
+					next
+			}
+			sub(/^\/+/, "", p)
+			print p
+		}' "$1" | sort -u
+}
+
 # A JSON query with python3 (always present on Debian).
 json_query() {
 	python3 -c 'import json, sys

@@ -52,4 +52,23 @@ test_expect_success FIXTURES "Debian 13's 6.12 (mem[] layout): every module and 
 	done
 '
 
+test_expect_success FIXTURES "--list on a vmcore opens only the dump and the files it verifies" '
+	command -v strace >/dev/null || { echo "strace not installed" >&2; exit 1; }
+	dump=$BULLSEYE_DUMPS/kdump/mkd-c
+	status=0
+	strace -f -qq -e trace=open,openat,openat2 -o "$scratch/strace.txt" \
+		"$SAVEDUMP" --list --json --no-debuginfod --root "$BULLSEYE_ROOT" "$dump" \
+		>"$scratch/list.json" || status=$?
+	test "$status" = 3 &&
+	opened_files "$scratch/strace.txt" "$dump" >"$scratch/opened.txt" &&
+	grep -q "lib/modules/.*crc-itu-t.ko" "$scratch/opened.txt" &&
+	while read -r p; do
+		case $p in
+		proc/* | sys/* | lib/modules/*/modules.dep) continue ;;	# the module index
+		esac
+		grep -qF "${p#"${BULLSEYE_ROOT#/}"}" "$scratch/list.json" ||
+			{ echo "opened $p, not in the manifest" >&2; exit 1; }
+	done <"$scratch/opened.txt"
+'
+
 test_done

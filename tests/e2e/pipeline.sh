@@ -73,34 +73,6 @@ test_expect_success CORES 'one manifest, one launcher, every status true; --outp
 	test "$(json_query "$m" "len([i for i in doc[\"items\"] if i[\"status\"] in (\"missing\", \"mismatch\")])")" = 0
 '
 
-# The files savedump really opened for reading, after it opened the dump, as
-# paths without a leading "/". Files in the root are resolved with O_PATH and
-# reopened through /proc/self/fd/N (root.c): such a reopen counts as an open
-# of the path that fd N was resolved from.
-opened_files() {
-	awk -v dump="$2" '
-		/open(at2?)?\(/ && !/= -1/ {
-			if (!match($0, /"[^"]*"/))
-				next
-			p = substr($0, RSTART + 1, RLENGTH - 2)
-			pid = $1
-			fd = $NF
-			if (p == dump) { seen = 1; next }
-			if (/O_PATH/) { path[pid " " fd] = p; next }
-			if (/O_DIRECTORY|O_TMPFILE/ || !seen)
-				next
-			if (p ~ /^\/proc\/self\/fd\//) {
-				n = p
-				sub(/^\/proc\/self\/fd\//, "", n)
-				p = path[pid " " n]
-				if (p == "")
-					next
-			}
-			sub(/^\/+/, "", p)
-			print p
-		}' "$1" | sort -u
-}
-
 test_expect_success CORES '--list opens only the dump and the files it verifies' '
 	core=$(cat "$scratch/core.path") &&
 	strace -f -qq -e trace=open,openat,openat2 -o "$out/strace.txt" \
