@@ -12,7 +12,6 @@
 #include "dump.h"
 #include "elfutils.h"
 #include "kdump.h"
-#include "sandbox.h"
 #include "util.h"
 #include "vmcoreinfo.h"
 
@@ -182,34 +181,12 @@ fail:
 	return err;
 }
 
-/* --- the first open, in a sandbox ------------------------------------------------------- */
-
-struct trial {
-	int fd;
-	const char *name, *arch_hint;
-};
-
-/* In the child: open the dump as the parent will; send back 'K', or 'E' and the error. */
-static int trial_open(void *arg, int out_fd)
-{
-	const struct trial *t = arg;
-	struct sd_kdump *k;
-	struct sd_error *err = kdump_open(t->fd, t->name, t->arch_hint, &k);
-	if (err == &sd_enomem)
-		return SD_SANDBOX_EXIT_NOMEM;
-	const char *msg = err ? err->message : "";
-	/* No clean-up: the process ends here. */
-	return sd_write_full(out_fd, err ? "E" : "K", 1) && sd_write_full(out_fd, msg, strlen(msg))
-	       ? 0 : 1;
-}
-
 /*
  * libkdumpfile parses the headers, the notes and VMCOREINFO of the dump
  * when it opens it and sets up address translation, and crashes on some
- * damaged ones (see dump.c and vmcoreinfo.c for those refused before).
- * So the dump is first opened, exactly as below, in a child process with
- * limits (sandbox.h): only if that went through is it opened here. Reads
- * of the dump's memory later are not covered.
+ * damaged ones: those known are refused before (dump.c, vmcoreinfo.c), and
+ * the whole inspection, this open and every later read of the dump's
+ * memory, runs in a sandboxed child (pipeline.c, sandbox.h).
  */
 struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
 			       struct sd_kdump **ret)
@@ -217,18 +194,6 @@ struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
 	struct sd_error *err = sd_dump_check_kernel(fd, name);
 	if (err)
 		return err;
-	_cleanup_free_ char *who = NULL;
-	if (asprintf(&who, "%s: libkdumpfile", name) < 0)
-		return &sd_enomem;
-	const struct sd_sandbox sb = { .who = who, .doing = "reading the dump" };
-	struct trial t = { .fd = fd, .name = name, .arch_hint = arch_hint };
-	_cleanup_free_ char *result = NULL;
-	size_t len;
-	if ((err = sd_sandbox_run(&sb, trial_open, &t, (void **)&result, &len)))
-		return err;
-	if (len == 0 || result[0] != 'K')
-		return sd_error_create(SD_ERROR_INPUT, "%s", len && result[0] == 'E' ? result + 1
-							     : "libkdumpfile: no result");
 	return kdump_open(fd, name, arch_hint, ret);
 }
 

@@ -233,6 +233,7 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
  */
 struct inspect_job {
 	const struct dump *d;
+	bool in_process;		/* struct sd_options.inspect_in_process */
 	int vmlinux_fd;			/* step 2: the vmlinux (or debug file) to read; else -1 */
 	const char *modules_pending;	/* step 2: why step 1 could not list the modules */
 	uint64_t kernel_offset;		/* step 2 */
@@ -331,10 +332,29 @@ static int inspect_child(void *arg, int out_fd)
 	return ok ? 0 : 1;
 }
 
+/* The same, here, through the same encoding (the fuzz target's way). */
+static struct sd_error *inspect_here(const struct inspect_job *job, struct sd_plan *plan)
+{
+	struct sd_plan mine;
+	sd_plan_init(&mine);
+	char *buf = NULL;
+	size_t len = 0;
+	struct sd_error *err = inspect(job, &mine);
+	if (!err)
+		err = sd_plan_encode(&mine, &buf, &len);
+	sd_plan_deinit(&mine);
+	if (!err)
+		err = sd_plan_decode(buf, len, plan);
+	free(buf);
+	return err;
+}
+
 /* Run job in a sandboxed child and merge what it found into plan. */
 static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_plan *plan)
 {
 	const struct dump *d = job->d;
+	if (job->in_process)
+		return inspect_here(job, plan);
 	bool kernel = d->format != SD_FORMAT_ELF || plan->kind == SD_DUMP_KERNEL;
 	_cleanup_free_ char *who = NULL;
 	if (asprintf(&who, "%s: %s", d->name, job->vmlinux_fd >= 0 ? "libdw"
@@ -375,10 +395,11 @@ static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_
  * Stages 2 and 3: inspect the dump, resolve its needs. A kernel dump
  * without its own symbol tables is inspected again with the vmlinux found.
  */
-static struct sd_error *inspect_and_resolve(const struct dump *d, struct sd_resolver *r,
-					    struct sd_plan *plan, struct sd_files *files)
+static struct sd_error *inspect_and_resolve(const struct dump *d, bool in_process,
+					    struct sd_resolver *r, struct sd_plan *plan,
+					    struct sd_files *files)
 {
-	struct inspect_job job = { .d = d, .vmlinux_fd = -1 };
+	struct inspect_job job = { .d = d, .vmlinux_fd = -1, .in_process = in_process };
 	struct sd_error *err;
 	if ((err = run_inspection(&job, plan)) || (err = sd_resolve_plan(r, plan, files)))
 		return err;
@@ -484,7 +505,7 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 	    (err = sd_resolver_init(&resolver, root, &o->debug_dirs, o->debuginfod,
 				    o->allow_mismatch)))
 		goto out;
-	if ((err = inspect_and_resolve(&d, &resolver, plan, &files)))
+	if ((err = inspect_and_resolve(&d, o->inspect_in_process, &resolver, plan, &files)))
 		goto out;
 
 	struct sd_decide_options dopts = {

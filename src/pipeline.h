@@ -35,6 +35,12 @@ struct sd_options {
 	bool progress_bar;
 	bool progress_json;
 	uint64_t max_size;	/* 0: no limit but the free space */
+	/*
+	 * Inspect in this process, unconfined, for the --list fuzz target
+	 * (libFuzzer sees the coverage of its own process only). Never set
+	 * by savedump itself.
+	 */
+	bool inspect_in_process;
 };
 
 /*
