@@ -355,10 +355,12 @@ static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_
 	const struct dump *d = job->d;
 	if (job->in_process)
 		return inspect_here(job, plan);
-	bool kernel = d->format != SD_FORMAT_ELF || plan->kind == SD_DUMP_KERNEL;
+	/* An ELF file is a core or a vmcore: which parser it was is known only in the child. */
+	const char *parser = job->vmlinux_fd >= 0 ? "libdw"
+			     : d->format != SD_FORMAT_ELF || plan->kind == SD_DUMP_KERNEL
+			     ? "libkdumpfile" : "libkdumpfile or libelf/libdwfl";
 	_cleanup_free_ char *who = NULL;
-	if (asprintf(&who, "%s: %s", d->name, job->vmlinux_fd >= 0 ? "libdw"
-					      : kernel ? "libkdumpfile" : "libelf/libdwfl") < 0)
+	if (asprintf(&who, "%s: %s", d->name, parser) < 0)
 		return &sd_enomem;
 	struct stat st;
 	uint64_t extra = 0;
