@@ -97,6 +97,28 @@ test_expect_success CORES '--list opens only the dump and the files it verifies'
 	PY
 '
 
+# The free-space check counts what will be stored: a compressible core fits a
+# file system smaller than the core (it used to be refused up front, with a
+# flat 16 MiB reserve), and a file system too small for even the compressed
+# archive is an ENOSPC that leaves nothing behind.
+test_expect_success CORES 'free space: a compressible core fits a small tmpfs; too small leaves nothing' '
+	core=$(cat "$scratch/core.path") &&
+	mkdir -p "$scratch/emptyroot" "$out/small" &&
+	size=$(stat -c %s "$core") &&
+	kib=$(((size / 1024) / 2 + 256)) &&
+	unshare -m sh -c "mount -t tmpfs -o size=${kib}k none \"$out/small\" &&
+		\"$SAVEDUMP\" -o \"$out/small/c.tar.zst\" --root \"$scratch/emptyroot\" \"$core\" \
+			2>\"$out/small.err\"; echo \$? >\"$out/small.status\"; ls -A \"$out/small\" >\"$out/small.ls\"" &&
+	cat "$out/small.err" &&
+	test "$(cat "$out/small.status")" = 3 && test "$(cat "$out/small.ls")" = c.tar.zst &&
+	unshare -m sh -c "mount -t tmpfs -o size=64k none \"$out/small\" &&
+		\"$SAVEDUMP\" -o \"$out/small/c.tar.zst\" --root \"$scratch/emptyroot\" \"$core\" \
+			2>\"$out/tiny.err\"; echo \$? >\"$out/tiny.status\"; ls -A \"$out/small\" >\"$out/tiny.ls\"" &&
+	cat "$out/tiny.err" &&
+	test "$(cat "$out/tiny.status")" = 1 && test ! -s "$out/tiny.ls" &&
+	test "$(wc -l <"$out/tiny.err")" = 1
+'
+
 # An interrupted --output-dir leaves nothing: not the final directory, not
 # the hidden temporary one with a partial copy of the dump.
 test_expect_success CORES 'SIGTERM, SIGINT or SIGHUP during --output-dir: nothing left behind' '
