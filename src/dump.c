@@ -393,11 +393,21 @@ static struct sd_error *check_elf_notes(int fd, const char *name, uint64_t file_
 			return sd_error_errno(errno ? errno : EIO, "%s: program headers", name);
 		for (uint64_t j = 0; j < count; j++) {
 			const uint8_t *p = ph + j * phdr_size;
-			if (get(p, 4, e->big_endian) != PT_NOTE)
-				continue;
+			uint64_t type = get(p, 4, e->big_endian);
 			uint64_t off = e->is64 ? get(p + 8, 8, e->big_endian) : get(p + 4, 4, e->big_endian);
 			uint64_t size = e->is64 ? get(p + 32, 8, e->big_endian)
 						: get(p + 16, 4, e->big_endian);
+			/*
+			 * libkdumpfile maps PT_LOAD data as the header says: past the end
+			 * of the file that is a SIGBUS (found by fuzzing the --list path).
+			 */
+			if (type == PT_LOAD && !in_file(off, size, file_size))
+				return sd_error_create(SD_ERROR_INPUT, "%s: PT_LOAD segment %" PRIu64
+						       " (%" PRIu64 " bytes at %" PRIu64 ") lies past the "
+						       "end of the file (%" PRIu64 " bytes): truncated",
+						       name, i + j, size, off, file_size);
+			if (type != PT_NOTE)
+				continue;
 			if (!in_file(off, size, file_size))
 				return sd_error_create(SD_ERROR_INPUT, "%s: PT_NOTE segment %" PRIu64
 						       " (%" PRIu64 " bytes at %" PRIu64 ") lies past the "
