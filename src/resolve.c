@@ -658,21 +658,13 @@ static struct sd_error *derive_debug(struct sd_resolver *r, struct sd_plan *plan
 			goto out;
 		}
 		const char *d = strcmp(dir, "/") ? dir : "";
-		char *c;
-		if (asprintf(&c, "%s/%s", d, info.debuglink) < 0 ||
-		    (err = sd_strv_add(&dbg->candidates, c)))
-			goto oom;
-		free(c);
-		if (asprintf(&c, "%s/.debug/%s", d, info.debuglink) < 0 ||
-		    (err = sd_strv_add(&dbg->candidates, c)))
-			goto oom;
-		free(c);
-		for (size_t i = 0; i < r->debug_dirs.n; i++) {
-			if (asprintf(&c, "%s%s/%s", r->debug_dirs.v[i], d, info.debuglink) < 0 ||
-			    (err = sd_strv_add(&dbg->candidates, c)))
-				goto oom;
-			free(c);
-		}
+		if ((err = sd_strv_addf(&dbg->candidates, "%s/%s", d, info.debuglink)) ||
+		    (err = sd_strv_addf(&dbg->candidates, "%s/.debug/%s", d, info.debuglink)))
+			goto out;
+		for (size_t i = 0; i < r->debug_dirs.n; i++)
+			if ((err = sd_strv_addf(&dbg->candidates, "%s%s/%s", r->debug_dirs.v[i], d,
+						info.debuglink)))
+				goto out;
 		if (!(fallback = strdup(dbg->candidates.v[2])))
 			goto oom;
 	}
@@ -751,20 +743,11 @@ static struct sd_error *derive_module_debug(struct sd_resolver *r, struct sd_pla
 	dbg->build_id = plan->items[index].build_id;
 	dbg->alias_flags = SD_ALIAS_BUILD_ID;
 	for (size_t i = 0; i < r->debug_dirs.n; i++) {
-		char *c;
-		if (asprintf(&c, "%s/lib/modules/%s/%s", r->debug_dirs.v[i], plan->release,
-			     plain) < 0)
-			return &sd_enomem;
-		err = sd_strv_add(&dbg->candidates, c);
-		free(c);
-		if (err)
-			return err;
-		if (asprintf(&c, "%s/lib/modules/%s/%s.debug", r->debug_dirs.v[i], plan->release,
-			     plain) < 0)
-			return &sd_enomem;
-		err = sd_strv_add(&dbg->candidates, c);
-		free(c);
-		if (err)
+		const char *d = r->debug_dirs.v[i];
+		if ((err = sd_strv_addf(&dbg->candidates, "%s/lib/modules/%s/%s", d, plan->release,
+					plain)) ||
+		    (err = sd_strv_addf(&dbg->candidates, "%s/lib/modules/%s/%s.debug", d,
+					plan->release, plain)))
 			return err;
 	}
 	if (asprintf(&dbg->hint, "install linux-image-%s-dbg (Debian, Ubuntu) or "

@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "sysmap.h"
+#include "util.h"
 
 /* In file order, which is address order. */
 struct sym {
@@ -72,25 +73,14 @@ bool sd_sysmap_is_stub(const char *buf, size_t len)
 	return len < 512 && memmem(buf, len, stub_text, sizeof(stub_text) - 1) != NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "ADDRESS TYPE NAME": 1-16 hex digits, a type letter, a name without blanks. */
 static bool parse_line(const char *p, size_t len, uint64_t *addr, char *type, const char **name,
 		       size_t *name_len)
 {
 	size_t i = 0;
 	uint64_t a = 0;
-	for (; i < len && i < 17 && hexval(p[i]) >= 0; i++)
-		a = a << 4 | (uint64_t)hexval(p[i]);
+	for (; i < len && i < 17 && sd_hexval(p[i]) >= 0; i++)
+		a = a << 4 | (uint64_t)sd_hexval(p[i]);
 	if (i == 0 || i > 16 || i + 4 > len || p[i] != ' ')
 		return false;
 	char t = p[i + 1];

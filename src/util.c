@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,20 @@ bool sd_grow(void *ptr, size_t *cap, size_t need, size_t elsize)
 	*p = np;
 	*cap = ncap;
 	return true;
+}
+
+struct sd_error *sd_strv_addf(struct sd_strv *sv, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return &sd_enomem;
+	struct sd_error *err = sd_strv_add(sv, s);
+	free(s);
+	return err;
 }
 
 struct sd_error *sd_strv_add(struct sd_strv *sv, const char *s)
@@ -78,7 +93,7 @@ void sd_hex(const uint8_t *bytes, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int hexval(char c)
+int sd_hexval(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -95,7 +110,7 @@ bool sd_unhex(const char *hex, uint8_t *out, size_t cap, size_t *ret_len)
 	if (n % 2 || n / 2 > cap)
 		return false;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = sd_hexval(hex[2 * i]), lo = sd_hexval(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -25,6 +25,9 @@ struct sd_strv {
 	size_t n, cap;
 };
 struct sd_error *sd_strv_add(struct sd_strv *sv, const char *s);
+/* Append a formatted string. */
+struct sd_error *sd_strv_addf(struct sd_strv *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 bool sd_strv_contains(const struct sd_strv *sv, const char *s);
 void sd_strv_deinit(struct sd_strv *sv);
 
@@ -33,6 +36,8 @@ bool sd_str_has_prefix(const char *s, const char *prefix);
 
 /* Lower-case hex of len bytes into out (2 * len + 1 bytes). */
 void sd_hex(const uint8_t *bytes, size_t len, char *out);
+/* The value of one hex digit, or -1. */
+int sd_hexval(char c);
 /* Parse lower/upper-case hex; returns false on bad input or if more than cap bytes. */
 bool sd_unhex(const char *hex, uint8_t *out, size_t cap, size_t *ret_len);
 
