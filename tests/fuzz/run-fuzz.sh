@@ -27,7 +27,10 @@ for t in "$@"; do
 	[ -d "$srcdir/tests/fuzz/corpus/$t" ] && dirs+=("$srcdir/tests/fuzz/corpus/$t")
 	# An input that takes 10 s is a hang. No single allocation may exceed
 	# 512 MB: every size a dump gives is capped lower than that (the largest,
-	# SD_PRINTK_MAX_RING, is 256 MiB). Leaks are crashes too (LeakSanitizer).
+	# SD_PRINTK_MAX_RING, is 256 MiB). Leaks are crashes too (LeakSanitizer),
+	# but for libkdumpfile's own (tests/lsan.supp): savedump runs it in a child
+	# that exits, the list target in process.
+	LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
 	"tests/fuzz/libfuzzer-$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-malloc_limit_mb=512 \
 		-print_final_stats=1 -artifact_prefix="tests/fuzz/artifacts/$t-" "${dirs[@]}" \
