@@ -274,7 +274,8 @@ struct sd_error *sd_kdump_open(int fd, const char *name, const char *arch_hint,
 	_cleanup_free_ char *who = NULL;
 	if (asprintf(&who, "%s: libkdumpfile", name) < 0)
 		return &sd_enomem;
-	const struct sd_sandbox sb = { .who = who, .doing = "reading the dump" };
+	/* Generous CPU time: the capture kernel may run under emulation (QEMU TCG). */
+	const struct sd_sandbox sb = { .who = who, .doing = "reading the dump", .cpu_seconds = 30 };
 	struct trial t = { .fd = fd, .name = name, .arch_hint = arch_hint };
 	_cleanup_free_ char *result = NULL;
 	size_t len;
