@@ -209,9 +209,10 @@ struct kdump_info {
  * The header as libkdumpfile 0.5.1 (diskdump.c try_header()) takes it: the
  * first layout and byte order (32-bit little-endian, 32-bit big-endian,
  * 64-bit ...) whose block size is a power of two from 4 KiB to 256 KiB (it
- * becomes the page size) and whose bitmap covers max_mapnr. After that, any failure makes it free the format's private
- * data, which kdump_free() then uses again (a crash): so everything it
- * goes on to read must be in the file and sane before it is called.
+ * becomes the page size) and whose bitmap covers max_mapnr. After that, any
+ * failure makes it free the format's private data, which kdump_free() then
+ * uses again (a crash): so everything it goes on to read must be in the
+ * file and sane before it is called.
  */
 static struct sd_error *check_kdump_header(int fd, const char *name, uint64_t file_size,
 					   struct kdump_info *ret)
@@ -339,13 +340,14 @@ static struct sd_error *check_notes(const uint8_t *p, uint64_t size, bool be, co
 			err = sd_vmcoreinfo_check((const char *)desc, descsz,
 						  note_is(nm, namesz, "VMCOREINFO"));
 		} else if (note_is(nm, namesz, ".note.Xen")) {
+			uint64_t page_size = descsz >= 32 ? get(desc + 24, 8, be) : 0;
 			if (type == XEN_ELFNOTE_DUMPCORE_HEADER && descsz < 32)
 				err = sd_error_create(SD_ERROR_INPUT, "Xen dump-core header note of %"
 						      PRIu64 " bytes, not 32", descsz);
-			else if (type == XEN_ELFNOTE_DUMPCORE_HEADER && !page_size_ok(get(desc + 24, 8, be)))
+			else if (type == XEN_ELFNOTE_DUMPCORE_HEADER && !page_size_ok(page_size))
 				err = sd_error_create(SD_ERROR_INPUT, "Xen dump-core header note: page "
 						      "size %" PRIu64 " is not a page size (a power of "
-						      "two from 4096 to 262144)", get(desc + 24, 8, be));
+						      "two from 4096 to 262144)", page_size);
 			else if (type == XEN_ELFNOTE_DUMPCORE_FORMAT_VERSION && descsz < 8)
 				err = sd_error_create(SD_ERROR_INPUT, "Xen dump-core format note of %"
 						      PRIu64 " bytes, not 8", descsz);
@@ -393,31 +395,32 @@ static struct sd_error *check_elf_notes(int fd, const char *name, uint64_t file_
 			return sd_error_errno(errno ? errno : EIO, "%s: program headers", name);
 		for (uint64_t j = 0; j < count; j++) {
 			const uint8_t *p = ph + j * phdr_size;
-			uint64_t type = get(p, 4, e->big_endian);
-			uint64_t off = e->is64 ? get(p + 8, 8, e->big_endian) : get(p + 4, 4, e->big_endian);
-			uint64_t size = e->is64 ? get(p + 32, 8, e->big_endian)
-						: get(p + 16, 4, e->big_endian);
+			const bool be = e->big_endian;
+			uint64_t type = get(p, 4, be);
+			uint64_t off = e->is64 ? get(p + 8, 8, be) : get(p + 4, 4, be);
+			uint64_t size = e->is64 ? get(p + 32, 8, be) : get(p + 16, 4, be);
 			/*
 			 * libkdumpfile maps PT_LOAD data as the header says: past the end
 			 * of the file that is a SIGBUS (found by fuzzing the --list path).
 			 */
 			if (type == PT_LOAD && !in_file(off, size, file_size))
 				return sd_error_create(SD_ERROR_INPUT, "%s: PT_LOAD segment %" PRIu64
-						       " (%" PRIu64 " bytes at %" PRIu64 ") lies past the "
-						       "end of the file (%" PRIu64 " bytes): truncated",
-						       name, i + j, size, off, file_size);
+						       " (%" PRIu64 " bytes at %" PRIu64 ") lies past "
+						       "the end of the file (%" PRIu64 " bytes): "
+						       "truncated", name, i + j, size, off, file_size);
 			if (type != PT_NOTE)
 				continue;
 			if (!in_file(off, size, file_size))
-				return sd_error_create(SD_ERROR_INPUT, "%s: PT_NOTE segment %" PRIu64
-						       " (%" PRIu64 " bytes at %" PRIu64 ") lies past the "
-						       "end of the file (%" PRIu64 " bytes)", name, i + j,
-						       size, off, file_size);
+				return sd_error_create(SD_ERROR_INPUT, "%s: PT_NOTE segment %"
+						       PRIu64 " (%" PRIu64 " bytes at %" PRIu64
+						       ") lies past the end of the file (%" PRIu64
+						       " bytes)", name, i + j, size, off, file_size);
 			total += size;
 			if (total > NOTES_MAX)
-				return sd_error_create(SD_ERROR_INPUT, "%s: more than %d MiB of notes in "
-						       "PT_NOTE segments", name, NOTES_MAX >> 20);
-			struct sd_error *err = check_notes_at(fd, name, off, size, e->big_endian, false);
+				return sd_error_create(SD_ERROR_INPUT, "%s: more than %d MiB of "
+						       "notes in PT_NOTE segments", name,
+						       NOTES_MAX >> 20);
+			struct sd_error *err = check_notes_at(fd, name, off, size, be, false);
 			if (err)
 				return err;
 		}

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Fault injection for tests/e2e/crafted.sh, loaded with LD_PRELOAD: makes
- * libkdumpfile's kdump_open_fdset() (what kdump_open_fd() calls) fail the way a crafted dump makes it fail,
- * as chosen by SD_KDUMP_FAULT: "segv" (a wild read), "abort", "exit" (the
- * process exits 9). Anything else calls the real function. It stands in
+ * libkdumpfile's kdump_open_fdset() (what kdump_open_fd() calls) fail the
+ * way a crafted dump makes it fail, as chosen by SD_KDUMP_FAULT: "segv" (a
+ * wild read), "abort", "exit" (the process exits 9). Anything else calls the real function. It stands in
  * for a libkdumpfile bug that savedump's own checks do not know yet, so the
  * sandbox around it is tested.
  */

@@ -121,7 +121,8 @@ static int state(void *arg, int fd)
 	char buf[128];
 	int n = snprintf(buf, sizeof(buf), "dumpable=%d core=%llu cpu=%llu term=%s",
 			 prctl(PR_GET_DUMPABLE), (unsigned long long)core.rlim_cur,
-			 (unsigned long long)cpu.rlim_max, term.sa_handler == SIG_DFL ? "dfl" : "caught");
+			 (unsigned long long)cpu.rlim_max,
+			 term.sa_handler == SIG_DFL ? "dfl" : "caught");
 	return sd_write_full(fd, buf, (size_t)n) ? 0 : 1;
 }
 
@@ -216,7 +217,8 @@ int main(void)
 
 	size = 99;
 	err = sd_sandbox_run(&sb, write_nothing, NULL, &data, &size);
-	ok(!err && size == 0 && data && !*(char *)data, "a child that writes nothing gives an empty result");
+	ok(!err && size == 0 && data && !*(char *)data,
+	   "a child that writes nothing gives an empty result");
 	sd_error_destroy(err);
 	free(data);
 	data = NULL;
@@ -239,7 +241,8 @@ int main(void)
 	int64_t t0 = now_ms();
 	err = sd_sandbox_run(&cpu, spin, NULL, &data, &size);
 	int64_t spent = now_ms() - t0;
-	ok(has(err, "it used its 1 s of CPU time (SIGXCPU)"), "an endless loop is stopped by the CPU limit");
+	ok(has(err, "it used its 1 s of CPU time (SIGXCPU)"),
+	   "an endless loop is stopped by the CPU limit");
 	ok(spent < 15000, "long before the wall-clock limit (%lld ms)", (long long)spent);
 	sd_error_destroy(err);
 
