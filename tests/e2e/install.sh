@@ -64,6 +64,15 @@ test_expect_success 'the installed hooks read the configured sysconfdir and hook
 		"$lib"/* "$mod"/* "$d/usr/local/etc/savedump.conf" &&
 	for f in "$lib"/* "$mod"/*; do sh -n "$f" || exit 1; done
 '
+test_expect_success 'the installed man pages name the installed paths' '
+	man=$d/usr/local/share/man &&
+	mod=$(dir_of dracut dracutmodulesdir /usr/local/lib/dracut/modules.d)/99savedump &&
+	expect_grep "^\.B /usr/local/etc/savedump.conf$" "$man/man5/savedump.conf.5" &&
+	expect_grep "^\.B /usr/local/lib/savedump/kdump-post.sh$" "$man/man5/savedump.conf.5" &&
+	expect_grep "^\.B $mod$" "$man/man5/savedump.conf.5" &&
+	expect_grep "/usr/local/lib/savedump/kdump-post.sh" "$man/man1/savedump.1" &&
+	! grep -nE "/usr/lib/savedump|(^|[^[:alnum:]_])/etc/savedump\.conf" "$man"/man?/*
+'
 test_expect_success 'the installed savedump-pending finds its library and reads SYSCONFDIR/savedump.conf' '
 	# Run in a root where /usr/local is the DESTDIR one: the hook and the
 	# config it reads by default are the installed ones.
