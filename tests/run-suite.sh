@@ -83,14 +83,16 @@ make -s check -j"$(nproc)" >"$build/check.out" 2>&1 &
 check_pid=$!
 declare -A started=() finished=()
 progress() {
-	local log t trs p f s
+	local log t trs name p f s
 	while IFS= read -r log; do
 		t=${log#"$build"/}
 		t=${t%.log}
 		trs=$build/$t.trs
+		name=$t
+		[ ! -f "$top/$t.sh" ] || name=$t.sh
 		if [ -z "${started[$t]:-}" ]; then
 			started[$t]=$SECONDS
-			say "start $t"
+			say "start $name"
 		fi
 		if [ -z "${finished[$t]:-}" ] && [ -f "$trs" ] && [ "$trs" -nt "$marker" ] &&
 			grep -q '^:global-test-result:' "$trs"; then
@@ -98,7 +100,7 @@ progress() {
 			p=$(grep -c '^:test-result: PASS' "$trs")
 			f=$(grep -Ec '^:test-result: (FAIL|ERROR|XPASS)' "$trs")
 			s=$(grep -c '^:test-result: SKIP' "$trs")
-			say "end   $t: $p passed, $f failed, $s skipped ($(elapsed "${started[$t]}"))"
+			say "end   $name: $p passed, $f failed, $s skipped ($(elapsed "${started[$t]}"))"
 		fi
 	done < <(find "$build/tests" -name '*.log' -newer "$marker" 2>/dev/null | sort)
 }
