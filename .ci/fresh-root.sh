@@ -127,6 +127,7 @@ bind "$cache" "$root/var/cache/savedump-fixtures"
 # Downloaded packages are kept between runs (they are still installed afresh).
 mkdir -p "$cache/fresh-root/apt-archives/partial"
 bind "$cache/fresh-root/apt-archives" "$root/var/cache/apt/archives"
+chroot "$root" chown _apt /var/cache/apt/archives/partial 2>/dev/null # apt downloads as _apt
 
 # 3. The README's command, as root in the chroot, with a clean environment.
 say "chroot: tests/install-deps.sh && tests/run-suite.sh"

@@ -46,4 +46,5 @@ if [ -z "$new" ]; then
 else
 	echo "install-deps: installed $(echo "$new" | wc -l) packages:"
 	echo "$new" | tr '\n' ' ' | fold -s -w 100 | sed 's/^/  /; s/ *$//'
+	echo
 fi
