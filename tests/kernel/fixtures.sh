@@ -57,7 +57,6 @@ dumps() {
 t0=$SECONDS
 for kind in $kinds; do
 	if [[ ${SAVEDUMP_FIXTURES_NO_BUILD:-0} == 1 ]]; then
-		case $kind in custom | debian) ;; *) log "unknown kind $kind"; failed+=("$kind"); continue ;; esac
 		if [[ -f $cache/$kind/.stamp && -f $cache/$kind-dumps/.stamp ]]; then
 			log "$kind: cached (not checked: SAVEDUMP_FIXTURES_NO_BUILD=1)"
 		else
