@@ -137,7 +137,14 @@ env -i HOME=/root TERM="${TERM:-dumb}" PATH=/usr/local/sbin:/usr/local/bin:/usr/
 	2>&1 | tee "$work/suite.log"
 status=${PIPESTATUS[0]}
 last=$(tail -n 1 "$work/suite.log")
-say "done in $((SECONDS - t0)) s (exit status $status)"
+# Keep the test logs: the root goes away.
+logs=$cache/fresh-root/last-run
+rm -rf "$logs" && mkdir -p "$logs" && cp "$work/suite.log" "$logs/"
+if [ -d "$root/root/savedump/build/tests" ]; then
+	(cd "$root/root/savedump/build" && find . -name '*.log' -path './tests/*' -o -name test-suite.log |
+		tar -cf - -T -) | tar -C "$logs" -xf -
+fi
+say "done in $((SECONDS - t0)) s (exit status $status); logs in $logs"
 if [[ ! $last =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]]; then
 	# install-deps.sh failed, or the suite ended early.
 	echo "0 passed, 1 failed, 0 skipped"
