@@ -10,9 +10,11 @@
 # Environment (optional): KDUMP_PATH (where dumps are saved, default from
 # kdump.conf "path" under the dump target, else /var/crash), SAVEDUMP_CONF.
 
+# make install sets this line to the configured directory (see Makefile.am).
+savedump_libdir=/usr/lib/savedump
 here=$(dirname "$0")
 # shellcheck source=kdump-hooks/savedump-lib.sh
-. "$here/savedump-lib.sh" 2>/dev/null || . /usr/lib/savedump/savedump-lib.sh
+. "$here/savedump-lib.sh" 2>/dev/null || . "$savedump_libdir/savedump-lib.sh"
 
 status=${1:-1}
 if [ "$status" != 0 ]; then

@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # Shared by savedump's kdump hooks (POSIX sh: the capture initramfs may have
 # only busybox or dash). Source it, then:
-#   savedump_load_config [FILE]     read /etc/savedump.conf (or FILE)
+#   savedump_load_config [FILE]     read SYSCONFDIR/savedump.conf (or FILE)
 #   savedump_archive DUMP OUTDIR ROOT   run savedump; returns its exit status
 #   savedump_log MESSAGE...         to stderr (the console, in the capture kernel)
 #
@@ -9,6 +9,9 @@
 # their values are never evaluated by the shell.
 # The SAVEDUMP_* settings are for the hooks that source this file:
 # shellcheck disable=SC2034
+
+# make install sets this line to the configured sysconfdir (see Makefile.am).
+savedump_sysconfdir=/etc
 
 SAVEDUMP=${SAVEDUMP:-savedump}
 SAVEDUMP_FORMAT=zstd
@@ -24,7 +27,7 @@ savedump_log() {
 }
 
 savedump_load_config() {
-	_conf=${1:-${SAVEDUMP_CONF:-/etc/savedump.conf}}
+	_conf=${1:-${SAVEDUMP_CONF:-$savedump_sysconfdir/savedump.conf}}
 	[ -r "$_conf" ] || return 0
 	while IFS= read -r _line || [ -n "$_line" ]; do
 		case $_line in '' | '#'*) continue ;; esac

@@ -3,13 +3,25 @@
 # and show what the archive holds and what gdb sees from an extracted copy.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=${BUILD:-$top/build}
 demo=$(mktemp -d /tmp/savedump-demo.XXXXXX)
 
-echo "== building savedump in $build"
-(cd "$top" && autoreconf -fi >/dev/null 2>&1)
-mkdir -p "$build"
-(cd "$build" && "$top/configure" -q && make -s -j"$(nproc)")
+if [ -z "${BUILD:-}" ] && [ -f "$top/config.status" ]; then
+	# Configured in place (the README's "Building"): use that build.
+	build=$top
+	echo "== building savedump in $build (configured in place)"
+	make -C "$build" -s -j"$(nproc)"
+else
+	build=${BUILD:-$top/build}
+	echo "== building savedump in $build"
+	if [ -f "$top/config.status" ] && [ "$(mkdir -p "$build" && cd "$build" && pwd)" != "$top" ]; then
+		# configure cannot build elsewhere while the source tree is configured.
+		echo "== the source tree is configured in place: make distclean there first"
+		make -C "$top" -s distclean >/dev/null
+	fi
+	(cd "$top" && autoreconf -fi >/dev/null 2>&1)
+	mkdir -p "$build"
+	(cd "$build" && "$top/configure" -q && make -s -j"$(nproc)")
+fi
 
 echo "== building the demo program and crashing it in $demo"
 "$top/tests/progs/build.sh" "$demo" >/dev/null

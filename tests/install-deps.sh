@@ -1,6 +1,9 @@
 #!/bin/bash
 # Install what savedump needs to build and what its test suite needs, on
 # Debian 12 (as root). Safe to run again: apt-get skips what is installed.
+# Everything the suite runs comes from here: on a fresh machine (a debootstrap
+# minbase root with git, as .ci/fresh-root.sh checks) nothing else is needed.
+# Prints the packages it installed.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -9,9 +12,12 @@ build=(
 	libdw-dev libelf-dev libdebuginfod-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
 	libkdumpfile-dev libbpf-dev
 )
+# libc6-dbg: the userland tests check that libc's debug information is found
+# and opened; groff-base and bsdextrautils (col, hexdump): the man page check;
+# debootstrap: CI's fresh-root pass.
 tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
-	shellcheck debuginfod curl strace
+	shellcheck debuginfod curl libc6-dbg groff-base bsdextrautils strace git debootstrap
 )
 # .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU; the .NET SDK
 # itself (dotnet on PATH, .NET 10) is not a Debian package and must be there already.
@@ -34,6 +40,8 @@ if [ "$(id -u)" != 0 ]; then
 	echo "$0: run as root (apt-get install)" >&2
 	exit 1
 fi
+installed() { dpkg-query -W -f '${db:Status-Abbrev} ${binary:Package}\n' | sed -n 's/^ii *//p' | sort; }
+before=$(installed)
 # apt-get update once per boot at most: a fresh machine needs it, a rerun does not.
 stamp=/run/savedump-apt-updated
 if [ ! -e "$stamp" ]; then
@@ -42,3 +50,11 @@ if [ ! -e "$stamp" ]; then
 fi
 apt-get install -y -qq --no-install-recommends "${build[@]}" "${tests[@]}" "${kernel[@]}" \
 	"${fuzz[@]}" "${dotnet[@]}" >/dev/null
+new=$(comm -13 <(echo "$before") <(installed))
+if [ -z "$new" ]; then
+	echo "install-deps: nothing to install"
+else
+	echo "install-deps: installed $(echo "$new" | wc -l) packages:"
+	echo "$new" | tr '\n' ' ' | fold -s -w 100 | sed 's/^/  /; s/ *$//'
+	echo
+fi

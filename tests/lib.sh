@@ -115,9 +115,15 @@ expect_no_grep() {
 # built once and cached, see tests/kernel/README.md), checked as a test of
 # their own. Unless a TOOL is missing (skip_reason then says which), they are
 # built or found, their variables (CUSTOM_*, DEBIAN_*, FIXTURES_*) are set
-# and the FIXTURES prerequisite is given.
+# and the FIXTURES prerequisite is given. SAVEDUMP_SKIP_KERNEL=1 skips them,
+# and so every test that needs them.
 kernel_fixtures() {
 	local tool key value fixtures_status=skipped
+	if [ "${SAVEDUMP_SKIP_KERNEL:-0}" = 1 ]; then
+		skip_reason="SAVEDUMP_SKIP_KERNEL=1"
+		test_skip 'the kernel fixtures are built (or cached)' "$skip_reason"
+		return 0
+	fi
 	for tool in "$@"; do
 		command -v "$tool" >/dev/null || { skip_reason="$tool not installed"; break; }
 	done

@@ -12,10 +12,14 @@
 #   savedump.action=reboot|poweroff|shell   afterwards (default reboot)
 # Options come from /etc/savedump.conf as for the other hooks.
 
+# make install sets this line to the configured directory (see Makefile.am);
+# module-setup.sh puts savedump-lib.sh there in the initramfs.
+savedump_libdir=/usr/lib/savedump
+
 savedump_kdump() {
 	[ -r /proc/vmcore ] || return 0
 	# shellcheck source=kdump-hooks/savedump-lib.sh
-	. /usr/lib/savedump/savedump-lib.sh
+	. "$savedump_libdir/savedump-lib.sh"
 	savedump_load_config ""
 	sd_target=$(getarg savedump.target=)
 	if [ -z "$sd_target" ]; then
