@@ -299,8 +299,16 @@ static struct sd_error *inspect(const struct inspect_job *job, struct sd_plan *p
 	}
 	err = kdump ? sd_kernel_inspect(kdump, plan) : sd_userland_inspect(core, plan);
 out:
-	sd_kdump_destroy(kdump);
-	sd_core_destroy(core);
+	/*
+	 * A sandboxed child exits right after: its readers are not freed there,
+	 * since libkdumpfile 0.5.1's kdump_free() reads and writes freed memory
+	 * on kdump-compressed files (valgrind), which could kill the child after
+	 * its work is done.
+	 */
+	if (job->in_process) {
+		sd_kdump_destroy(kdump);
+		sd_core_destroy(core);
+	}
 	return err;
 }
 
