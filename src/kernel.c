@@ -202,8 +202,12 @@ static struct sd_error *list_modules(struct kinspect *in, struct sd_kmodule **re
 	struct sd_kallsyms *ks = NULL;
 	struct sd_error *err = sd_kallsyms_load(&in->mem, &in->vi, &ks);
 	const char *how = "kallsyms (located by VMCOREINFO) and BTF from the dump";
-	if (err && err != &sd_enomem) {
-		/* Before Linux 6.0 VMCOREINFO does not say where kallsyms is: search. */
+	if (err && err != &sd_enomem && !sd_vmcoreinfo_get(&in->vi, "SYMBOL(kallsyms_names)")) {
+		/*
+		 * Before Linux 6.0 VMCOREINFO does not say where kallsyms is: search.
+		 * (When it says so and the tables are not there, the dump is damaged:
+		 * the vmlinux DWARF fallback takes over, as before.)
+		 */
 		struct sd_error *scan = sd_kallsyms_scan(&in->mem, &in->vi, NULL, &ks);
 		if (scan) {
 			struct sd_error *both = scan == &sd_enomem ? scan
@@ -345,13 +349,8 @@ struct sd_error *sd_kernel_inspect_dwarf(struct sd_kdump *k, struct sd_plan *pla
 	}
 	if (err == &sd_enomem)
 		return err;
-	/*
-	 * Not damage: the dump's bytes are fine, this machine lacks what reads
-	 * them. The missing vmlinux debuginfo already makes the archive
-	 * incomplete.
-	 */
-	struct sd_error *e2 = sd_plan_note(plan, "the module list could not be read: %s",
-					   err->message);
+	struct sd_error *e2 = sd_plan_damage(plan, "the module list could not be read: %s",
+					     err->message);
 	sd_error_destroy(err);
 	return e2;
 }
