@@ -35,6 +35,27 @@ struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t
 				       "BTF is not fully in the dump (%zu of %zu bytes readable)", done,
 				       len);
 	}
+	/*
+	 * libbpf 1.1 accepts a type section at any offset, and then reads its
+	 * struct btf_type records misaligned (UBSan, found by fuzzing): the
+	 * kernel's are 4-byte aligned (include/uapi/linux/btf.h), so refuse others.
+	 */
+	if (len >= 24) {
+		uint16_t magic;
+		uint32_t hdr_len, type_off;
+		memcpy(&magic, data, 2);
+		memcpy(&hdr_len, data + 4, 4);
+		memcpy(&type_off, data + 8, 4);
+		if (magic == 0x9feb) {
+			hdr_len = __builtin_bswap32(hdr_len);
+			type_off = __builtin_bswap32(type_off);
+		}
+		if ((magic == 0xeb9f || magic == 0x9feb) && (hdr_len % 4 || type_off % 4)) {
+			free(data);
+			return sd_error_create(SD_ERROR_INPUT, "the kernel's BTF does not parse: its "
+					       "type section is not 4-byte aligned");
+		}
+	}
 	struct btf *btf = btf__new(data, (__u32)len);
 	int e = errno;
 	free(data);	/* btf__new copies */
