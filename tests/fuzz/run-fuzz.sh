@@ -32,6 +32,7 @@ for t in "$@"; do
 	# that exits, the list target in process.
 	LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
 	"tests/fuzz/libfuzzer-$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
 		-malloc_limit_mb=512 \
 		-print_final_stats=1 -artifact_prefix="tests/fuzz/artifacts/$t-" "${dirs[@]}" \
 		>"$log" 2>&1
