@@ -11,8 +11,8 @@
 # (/var/cache/savedump-fixtures, or $SAVEDUMP_FIXTURES) is bind-mounted into
 # the root and used as it is: fixtures are never built in this pass
 # (SAVEDUMP_FIXTURES_NO_BUILD=1), so run the full suite on the machine first.
-# The minbase root is cached in CACHE/fresh-root/ as a tarball, one per day,
-# and so are the packages install-deps.sh downloads (apt-archives/).
+# The minbase root is cached in CACHE/fresh-root/ as a tarball, one per day;
+# the packages install-deps.sh downloads are kept in CACHE/fresh-root/apt-archives/.
 #
 # Prints the packages install-deps.sh installed and the suite's progress;
 # ends with the suite's "N passed, N failed, N skipped". Needs root and
@@ -124,10 +124,13 @@ bind --rbind /sys "$root/sys"
 bind --rbind /dev "$root/dev"
 mkdir -p "$cache"
 bind "$cache" "$root/var/cache/savedump-fixtures"
-# Downloaded packages are kept between runs (they are still installed afresh).
-mkdir -p "$cache/fresh-root/apt-archives/partial"
-bind "$cache/fresh-root/apt-archives" "$root/var/cache/apt/archives"
-chroot "$root" chown _apt /var/cache/apt/archives/partial 2>/dev/null # apt downloads as _apt
+# Downloaded packages are kept between runs (they are still installed
+# afresh): linked in and out, not shared, so that runs at the same time do not
+# wait on each other's apt lock.
+debs=$cache/fresh-root/apt-archives
+mkdir -p "$debs"
+find "$debs" -maxdepth 1 -name '*.deb' -exec cp -l -t "$root/var/cache/apt/archives" {} + 2>/dev/null ||
+	find "$debs" -maxdepth 1 -name '*.deb' -exec cp -t "$root/var/cache/apt/archives" {} +
 
 # 3. The README's command, as root in the chroot, with a clean environment.
 say "chroot: tests/install-deps.sh && tests/run-suite.sh"
@@ -137,6 +140,8 @@ env -i HOME=/root TERM="${TERM:-dumb}" PATH=/usr/local/sbin:/usr/local/bin:/usr/
 	2>&1 | tee "$work/suite.log"
 status=${PIPESTATUS[0]}
 last=$(tail -n 1 "$work/suite.log")
+find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n -l -t "$debs" {} + 2>/dev/null ||
+	find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -exec cp -n -t "$debs" {} +
 # Keep the test logs: the root goes away.
 logs=$cache/fresh-root/last-run
 rm -rf "$logs" && mkdir -p "$logs" && cp "$work/suite.log" "$logs/"

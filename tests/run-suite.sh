@@ -128,6 +128,22 @@ say "make check done ($(elapsed "$t0") in all)"
 grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$build/check.out" | grep -v '^PASS' || true
 count() { sed -n "s/^# $1: *//p" "$build/check.out" | tail -n 1; }
 pass=$(count PASS) fail=$(count FAIL) error=$(count ERROR) skip=$(count SKIP)
+if [ -z "$pass" ]; then
+	# No summary: make check itself failed or was killed. Count what the
+	# tests that ended recorded; a test that never ended is an error.
+	tail -n 30 "$build/check.out"
+	pass=0 fail=0 error=0 skip=0
+	for t in "${!started[@]}"; do
+		if [ -z "${finished[$t]:-}" ]; then
+			echo "ERROR: $t did not finish"
+			error=$((error + 1))
+			continue
+		fi
+		pass=$((pass + $(grep -c '^:test-result: PASS' "$build/$t.trs")))
+		fail=$((fail + $(grep -Ec '^:test-result: (FAIL|ERROR|XPASS)' "$build/$t.trs")))
+		skip=$((skip + $(grep -c '^:test-result: SKIP' "$build/$t.trs")))
+	done
+fi
 pass=${pass:-0} fail=${fail:-0} error=${error:-0} skip=${skip:-0}
 if [ "$status" != 0 ] && [ "$((fail + error))" = 0 ]; then
 	tail -n 30 "$build/check.out"
