@@ -33,7 +33,11 @@ mods=(crc-itu-t crc7 crc8 libcrc32c lz4)
 timeout_s=${KDUMP_TIMEOUT:-900}
 
 log() { echo "kdump-dracut: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+die() {
+	log "ERROR: $*"
+	[ ! -s "${out:-}/serial.log" ] || { log "last 40 lines of $out/serial.log:"; tail -n 40 "$out/serial.log" >&2; }
+	exit 1
+}
 
 rm -rf "$out"
 mkdir -p "$out/truth" "$out/target"
@@ -66,6 +70,8 @@ echo "console=ttyS0 maxcpus=1 reset_devices irqpoll panic=1 rd.shell=0 rd.emerge
 	"savedump.target=/dev/vdb savedump.root=/dev/vda" >"$st/kdump/cmdline"
 {
 	guest_init_head
+	# Kernel messages on the console would interleave with the lines below.
+	echo 'echo 1 >/proc/sys/kernel/printk'
 	truth_guest_script
 	cat <<'EOS'
 kexec -p /kdump/vmlinuz --initrd=/kdump/initrd.img --append="$(cat /kdump/cmdline)" || echo KEXEC-FAILED
@@ -80,24 +86,32 @@ pack "$st" "$work/first.img"
 # 3. Disks: the crashed system's root, and an empty target.
 log "disks"
 mkfs.ext4 -q -F -d "$root" "$work/root.img" "$(( $(du -sm "$root" | cut -f1) * 13 / 10 + 64 ))M"
-mkfs.ext4 -q -F "$work/target.img" 1G
-
-log "boot: 1 GiB, crashkernel=384M, then the capture kernel"
-timeout "$timeout_s" qemu-system-x86_64 -machine accel=tcg -m 1G -smp 2,sockets=2 \
-	-nographic -no-reboot -net none \
-	-kernel "$vmlinuz" -initrd "$work/first.img" \
-	-append "console=ttyS0 panic=1 crashkernel=384M" \
-	-drive "file=$work/root.img,format=raw,if=virtio,readonly=on" \
-	-drive "file=$work/target.img,format=raw,if=virtio" \
-	</dev/null >"$work/serial.raw" 2>&1 || log "QEMU ended with status $?"
-tr -d '\r' <"$work/serial.raw" >"$out/serial.log"
-grep -q 'CRASH-LOADED 1' "$out/serial.log" || { tail -n 40 "$out/serial.log" >&2; die "kexec -p did not load"; }
+# With KASLR the kernel may sit where no crashkernel-sized area is left
+# ("crashkernel reservation failed"): boot again, a few times.
+for attempt in 1 2 3; do
+	log "boot $attempt: 1 GiB, crashkernel=384M, then the capture kernel"
+	mkfs.ext4 -q -F "$work/target.img" 1G
+	timeout "$timeout_s" qemu-system-x86_64 -machine accel=tcg -m 1G -smp 2,sockets=2 \
+		-nographic -no-reboot -net none \
+		-kernel "$vmlinuz" -initrd "$work/first.img" \
+		-append "console=ttyS0 panic=1 crashkernel=384M" \
+		-drive "file=$work/root.img,format=raw,if=virtio,readonly=on" \
+		-drive "file=$work/target.img,format=raw,if=virtio" \
+		</dev/null >"$work/serial.raw" 2>&1 || log "QEMU ended with status $?"
+	tr -d '\r' <"$work/serial.raw" >"$out/serial.log"
+	grep -q '^CRASH-LOADED 1$' "$out/serial.log" && break
+	grep -q 'crashkernel reservation failed' "$out/serial.log" || die "kexec -p did not load"
+	log "no room for crashkernel= at this boot (KASLR)"
+done
+grep -q '^CRASH-LOADED 1$' "$out/serial.log" || die "kexec -p did not load in $attempt boots"
 
 # The ground truth, as make-dumps.sh records it.
 truth_parse "$out/serial.log" "$out/truth"
+[ -s "$out/truth/modules" ] || die "no module list in the serial log's ground truth"
 
 # 4. What the capture kernel wrote.
-debugfs -R "rdump /savedump $out/target" "$work/target.img" >/dev/null 2>&1 ||
-	die "nothing written to the target disk (see $out/serial.log)"
+debugfs -R "rdump /savedump $out/target" "$work/target.img" >"$work/debugfs.log" 2>&1 &&
+	[ -d "$out/target/savedump" ] ||
+	{ cat "$work/debugfs.log" >&2; die "nothing written to the target disk"; }
 rm -f "$work/root.img" "$work/target.img"
 log "done: $(find "$out/target" -type f | wc -l) files on the target"
