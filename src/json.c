@@ -2,6 +2,7 @@
 #include <inttypes.h>
 
 #include "json.h"
+#include "util.h"
 
 void sd_json_init(struct sd_json *j, FILE *f, bool pretty)
 {
@@ -11,47 +12,11 @@ void sd_json_init(struct sd_json *j, FILE *f, bool pretty)
 	j->pretty = pretty;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at p (Unicode's table 3-7: no
- * overlong forms, no surrogates, nothing above U+10FFFF), or 0 if p does not
- * start one. p is NUL-terminated; a NUL ends the check before the terminator.
- */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* below: overlong */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* above: surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;	/* below: overlong */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* above: beyond U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 void sd_json_quote(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(p);
+		size_t n = sd_utf8_len(p);
 		if (n == 0) {
 			/* Not UTF-8: U+DC00 + the byte, as Python's "surrogateescape". */
 			fprintf(f, "\\u%04x", 0xdc00 + *p);

@@ -301,9 +301,17 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 	return -1;
 }
 
+/* "savedump: " + a message that may hold dump-derived names, made printable. */
+static void print_line(const char *what, const char *msg)
+{
+	fprintf(stderr, "%s: %s", progname, what);
+	sd_fputs_printable(msg, stderr);
+	fputc('\n', stderr);
+}
+
 static void print_error(const struct sd_error *err)
 {
-	fprintf(stderr, "%s: %s\n", progname, err->message);
+	print_line("", err->message);
 }
 
 static int exit_for_error(const struct sd_error *err)
@@ -339,7 +347,7 @@ static void report_items(const struct sd_plan *plan, int verbose)
 	size_t shown[SD_ROLE_GENERATED + 1][SD_STATUS_WANTED + 1] = {{0}};
 	size_t total[SD_ROLE_GENERATED + 1][SD_STATUS_WANTED + 1] = {{0}};
 	for (size_t i = 0; i < plan->notes.n; i++)
-		fprintf(stderr, "%s: note: %s\n", progname, plan->notes.v[i]);
+		print_line("note: ", plan->notes.v[i]);
 	for (size_t i = 0; i < plan->n_items; i++)
 		total[plan->items[i].role][plan->items[i].status]++;
 	for (size_t i = 0; i < plan->n_items; i++) {
@@ -359,19 +367,26 @@ static void report_items(const struct sd_plan *plan, int verbose)
 			continue;
 		}
 		const char *what = it->orig_path ? it->orig_path : it->name ? it->name : "?";
-		fprintf(stderr, "%s: %s: %s %s", progname, sd_status_name(it->status),
-			sd_role_name(it->role), what);
+		fprintf(stderr, "%s: %s: %s ", progname, sd_status_name(it->status),
+			sd_role_name(it->role));
+		sd_fputs_printable(what, stderr);
 		if (it->parent != SIZE_MAX) {
 			const struct sd_item *p = &plan->items[it->parent];
-			fprintf(stderr, " (for %s)", p->orig_path ? p->orig_path : p->name);
+			fputs(" (for ", stderr);
+			sd_fputs_printable(p->orig_path ? p->orig_path : p->name ? p->name : "?", stderr);
+			fputc(')', stderr);
 		}
 		if (it->build_id.len)
 			fprintf(stderr, " [%s]", sd_build_id_hex(&it->build_id, hex));
 		/* The full list of places tried is for -v and the manifest. */
-		if (it->reason && (verbose >= 1 || it->status != SD_STATUS_MISSING))
-			fprintf(stderr, ": %s", it->reason);
-		if (it->hint && it->status == SD_STATUS_MISSING)
-			fprintf(stderr, "; %s", it->hint);
+		if (it->reason && (verbose >= 1 || it->status != SD_STATUS_MISSING)) {
+			fputs(": ", stderr);
+			sd_fputs_printable(it->reason, stderr);
+		}
+		if (it->hint && it->status == SD_STATUS_MISSING) {
+			fputs("; ", stderr);
+			sd_fputs_printable(it->hint, stderr);
+		}
 		fputc('\n', stderr);
 	}
 }
@@ -397,8 +412,13 @@ static int run(struct config *cfg)
 	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage &&
 			!plan.dropped;
 	status = complete ? EXIT_OK : EXIT_INCOMPLETE;
-	if (plan.damage && cfg->verbose >= 0)
-		fprintf(stderr, "%s: warning: %s: %s\n", progname, cfg->o.dump, plan.damage);
+	if (plan.damage && cfg->verbose >= 0) {
+		fprintf(stderr, "%s: warning: ", progname);
+		sd_fputs_printable(cfg->o.dump, stderr);
+		fputs(": ", stderr);
+		sd_fputs_printable(plan.damage, stderr);
+		fputc('\n', stderr);
+	}
 	if (cfg->o.list) {
 		struct sd_manifest_info minfo = { .root = cfg->o.root };
 		if (cfg->json)

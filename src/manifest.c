@@ -3,6 +3,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "util.h"
 #include "manifest.h"
 
 /* Bump when the manifest's meaning changes incompatibly. */
@@ -137,14 +138,22 @@ void sd_plan_print_table(FILE *f, const struct sd_plan *plan)
 		if (it->omit)
 			continue;
 		const char *file = it->orig_path ? it->orig_path : it->name ? it->name : "-";
-		fprintf(f, "%-8s %-17s %-40s %s", sd_status_name(it->status), sd_role_name(it->role),
-			it->build_id.len ? sd_build_id_hex(&it->build_id, hex) : "-", file);
-		if (it->pack)
-			fprintf(f, " -> %s", it->archive_path);
-		if (it->source_path && (!it->orig_path || strcmp(it->source_path, it->orig_path)))
-			fprintf(f, " (from %s)", it->source_path);
-		if (it->reason && it->status != SD_STATUS_FOUND)
-			fprintf(f, "\n%8s %s", "", it->reason);
+		fprintf(f, "%-8s %-17s %-40s ", sd_status_name(it->status), sd_role_name(it->role),
+			it->build_id.len ? sd_build_id_hex(&it->build_id, hex) : "-");
+		sd_fputs_printable(file, f);
+		if (it->pack) {
+			fputs(" -> ", f);
+			sd_fputs_printable(it->archive_path, f);
+		}
+		if (it->source_path && (!it->orig_path || strcmp(it->source_path, it->orig_path))) {
+			fputs(" (from ", f);
+			sd_fputs_printable(it->source_path, f);
+			fputc(')', f);
+		}
+		if (it->reason && it->status != SD_STATUS_FOUND) {
+			fprintf(f, "\n%8s ", "");
+			sd_fputs_printable(it->reason, f);
+		}
 		fputc('\n', f);
 	}
 	struct sd_plan_counts c = sd_plan_count(plan);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,3 +330,77 @@ const char *sd_archive_path_of(const char *abs_path)
 		abs_path++;
 	return abs_path;
 }
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (Unicode's table 3-7: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0 if p does not
+ * start one. p is NUL-terminated; a NUL ends the check before the terminator.
+ */
+size_t sd_utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;	/* below: overlong */
+		else if (p[0] == 0xed)
+			hi = 0x9f;	/* above: surrogates */
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;	/* below: overlong */
+		else if (p[0] == 0xf4)
+			hi = 0x8f;	/* above: beyond U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * Code points a terminal acts on or that reorder text: C1 controls, the
+ * bidirectional embeddings, overrides and isolates ("Trojan Source"), and the
+ * directional marks.
+ */
+static bool is_format_control(uint32_t c)
+{
+	return (c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f || c == 0x061c;
+}
+
+void sd_fputs_printable(const char *s, FILE *f)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = sd_utf8_len(p);
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			fprintf(f, "\\x%02x", *p);
+			p++;
+			continue;
+		}
+		if (n == 1) {
+			if (*p == '\\')
+				fputc('\\', f);
+			fputc(*p++, f);
+			continue;
+		}
+		uint32_t c = p[0] & (0x7f >> n);
+		for (size_t i = 1; i < n; i++)
+			c = c << 6 | (p[i] & 0x3f);
+		if (is_format_control(c))
+			fprintf(f, "\\u%04" PRIx32, c);
+		else
+			fwrite(p, 1, n, f);
+		p += n;
+	}
+}
+

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -79,5 +80,15 @@ bool sd_pwrite_full(int fd, const void *buf, size_t len, off_t off);
  * xz, zstd, gzip, bzip2, a bzImage): such data is stored, not recompressed.
  */
 bool sd_fd_is_compressed(int fd);
+
+/* Length of the well-formed UTF-8 sequence at p (NUL-terminated), 0 if none starts there. */
+size_t sd_utf8_len(const unsigned char *p);
+
+/*
+ * Write s for a human's terminal: control characters, bytes that are not
+ * UTF-8 (\xNN) and the format controls that move or reorder text (\uNNNN)
+ * are escaped, a backslash is doubled. For every dump-derived string.
+ */
+void sd_fputs_printable(const char *s, FILE *f);
 
 #endif

@@ -144,4 +144,23 @@ test_expect_success CORES 'SIGTERM, SIGINT or SIGHUP during --output-dir: nothin
 	done
 '
 
+# Names a terminal would act on: an escape sequence, a newline, a bidi
+# override. savedump's messages and --list show them escaped, never raw.
+test_expect_success CORES 'names with terminal controls are printed escaped' '
+	d=$(printf "%s/ctl/a\033]0;owned\007b\nc\342\200\256os.so" "$scratch") &&
+	mkdir -p "$(dirname "$d")" && cp "$progs/plugin/sdplugin.so" "$d" &&
+	(cd "$progs" && "$srcdir/tests/progs/make-core.sh" gcore "$scratch/ctlcores" ./crasher "$d") \
+		>"$scratch/ctl.path" &&
+	core=$(cat "$scratch/ctl.path") &&
+	mv "$d" "$d.gone" &&
+	{ "$SAVEDUMP" -v -o "$out/ctl.tar.zst" "$core" 2>"$out/ctl.err" || test $? = 3; } &&
+	{ "$SAVEDUMP" --list "$core" >"$out/ctl.list" 2>&1 || test $? = 3; } &&
+	for f in "$out/ctl.err" "$out/ctl.list"; do
+		if LC_ALL=C grep -q "$(printf "[\033\007]")" "$f" || grep -q "$(printf "\342\200\256")" "$f"; then
+			echo "$f has a raw control" >&2; cat -A "$f" >&2; exit 1
+		fi
+		expect_grep "a\\\\x1b\]0;owned\\\\x07b\\\\x0ac\\\\u202eos\.so" "$f"
+	done
+'
+
 test_done

@@ -180,9 +180,37 @@ static void json_tests(void)
 	ok(all_ok, "json: 20000 random byte strings give valid JSON that decodes to their bytes");
 }
 
+static void printable(const char *in, const char *want, const char *what)
+{
+	char *got = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&got, &len);
+	sd_fputs_printable(in, f);
+	fclose(f);
+	is_str(got, want, what);
+	free(got);
+}
+
+/* What reaches a terminal: nothing a terminal acts on, nothing that reorders text. */
+static void printable_tests(void)
+{
+	printable("/usr/lib/libc.so.6", "/usr/lib/libc.so.6", "printable: a plain path as it is");
+	printable("a\x1b]0;owned\x07" "b", "a\\x1b]0;owned\\x07b", "printable: ESC and BEL escaped");
+	printable("x\ny\rz\t", "x\\x0ay\\x0dz\\x09", "printable: newline, CR, tab escaped");
+	printable("\x7f", "\\x7f", "printable: DEL escaped");
+	printable("a\\x41", "a\\\\x41", "printable: a backslash is doubled (no forged escape)");
+	printable("caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac", "printable: UTF-8 text kept");
+	printable("a\xff\xc3", "a\\xff\\xc3", "printable: bytes that are not UTF-8 escaped");
+	printable("\xc2\x9b" "2J", "\\u009b2J", "printable: C1 control (CSI) escaped");
+	printable("evil\xe2\x80\xaegpj.so", "evil\\u202egpj.so",
+		  "printable: bidi override escaped");
+	printable("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069", "printable: bidi isolates escaped");
+}
+
 int main(void)
 {
 	json_tests();
+	printable_tests();
 
 	normalize("/usr/lib/libc.so.6", "/usr/lib/libc.so.6");
 	normalize("//usr///lib/./libc.so.6", "/usr/lib/libc.so.6");
