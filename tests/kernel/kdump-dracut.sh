@@ -110,8 +110,10 @@ truth_parse "$out/serial.log" "$out/truth"
 [ -s "$out/truth/modules" ] || die "no module list in the serial log's ground truth"
 
 # 4. What the capture kernel wrote.
-debugfs -R "rdump /savedump $out/target" "$work/target.img" >"$work/debugfs.log" 2>&1 &&
-	[ -d "$out/target/savedump" ] ||
-	{ cat "$work/debugfs.log" >&2; die "nothing written to the target disk"; }
+if ! debugfs -R "rdump /savedump $out/target" "$work/target.img" >"$work/debugfs.log" 2>&1 ||
+	[ ! -d "$out/target/savedump" ]; then
+	cat "$work/debugfs.log" >&2
+	die "nothing written to the target disk"
+fi
 rm -f "$work/root.img" "$work/target.img"
 log "done: $(find "$out/target" -type f | wc -l) files on the target"
