@@ -127,10 +127,11 @@ say "make check done ($(elapsed "$t0") in all)"
 
 grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS):' "$build/check.out" | grep -v '^PASS' || true
 # A failing test's own log, so that a CI transcript says why, not only what.
-for trs in $(grep -lE '^:test-result: (FAIL|ERROR|XPASS)' $(find "$build/tests" -name '*.trs' -newer "$marker") 2>/dev/null); do
-	say "last 60 lines of ${trs%.trs}.log:"
-	tail -n 60 "${trs%.trs}.log" | sed 's/^/  | /'
-done
+find "$build/tests" -name '*.trs' -newer "$marker" -exec grep -lE '^:test-result: (FAIL|ERROR|XPASS)' {} + 2>/dev/null |
+	while IFS= read -r trs; do
+		say "last 60 lines of ${trs%.trs}.log:"
+		tail -n 60 "${trs%.trs}.log" | sed 's/^/  | /'
+	done
 count() { sed -n "s/^# $1: *//p" "$build/check.out" | tail -n 1; }
 pass=$(count PASS) fail=$(count FAIL) error=$(count ERROR) skip=$(count SKIP)
 if [ -z "$pass" ]; then
