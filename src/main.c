@@ -33,8 +33,9 @@ enum {
 	EXIT_OK = 0,		/* archive complete */
 	EXIT_ERROR = 1,		/* operational error: output, I/O, memory */
 	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_INCOMPLETE = 3,	/* written (or listed), but items are missing or mismatched */
+	EXIT_INCOMPLETE = 3,	/* written (or listed), every binary there, debug info lacking */
 	EXIT_BAD_INPUT = 4,	/* the dump is not a dump, or too damaged to use */
+	EXIT_NOT_SELF_CONTAINED = 5,	/* written (or listed), but a binary is lacking */
 };
 
 enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE };
@@ -94,8 +95,12 @@ static void usage(FILE *f)
 "  0  archive complete\n"
 "  1  error (output exists, I/O error, out of memory, ...)\n"
 "  2  usage error\n"
-"  3  archive written (or list printed) but some items are missing or mismatched\n"
-"  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n",
+"  3  archive written (or list printed), every binary in it, but some debug\n"
+"     information is missing, or the dump is damaged\n"
+"  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n"
+"  5  archive written (or list printed), but not self-contained: a binary (the\n"
+"     executable, a library, vmlinux, a module, a .NET runtime file) is missing\n"
+"     or mismatched\n",
 		progname);
 }
 
@@ -394,9 +399,10 @@ static int run(struct config *cfg)
 		goto out;
 	}
 	struct sd_plan_counts counts = sd_plan_count(&plan);
-	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage &&
-			!plan.dropped;
-	status = complete ? EXIT_OK : EXIT_INCOMPLETE;
+	struct sd_plan_verdict verdict = sd_plan_judge(&plan);
+	status = !verdict.self_contained ? EXIT_NOT_SELF_CONTAINED
+		 : !verdict.complete	 ? EXIT_INCOMPLETE
+					 : EXIT_OK;
 	if (plan.damage && cfg->verbose >= 0)
 		fprintf(stderr, "%s: warning: %s: %s\n", progname, cfg->o.dump, plan.damage);
 	if (cfg->o.list) {

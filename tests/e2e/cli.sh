@@ -9,7 +9,8 @@ test_expect_success '--help lists every option and the exit codes' '
 		--help --version; do
 		expect_grep "$opt" help.txt || exit 1
 	done &&
-	expect_grep "^  3  archive written" help.txt
+	expect_grep "^  3  archive written" help.txt &&
+	expect_grep "^  5  archive written (or list printed), but not self-contained" help.txt
 '
 test_expect_success '--version prints the version' '
 	"$SAVEDUMP" --version | grep -q "^savedump [0-9]"
