@@ -27,6 +27,7 @@
 #include "output.h"
 #include "pipeline.h"
 #include "util.h"
+#include "verify.h"
 
 /* Exit codes (documented in --help, the man page and README). */
 enum {
@@ -43,6 +44,7 @@ enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE }
 struct config {
 	struct sd_options o;	/* what the pipeline needs */
 	bool json;
+	bool verify;		/* --verify: savedump verify the archive written */
 	enum progress_mode progress;
 	int verbose;		/* -1 quiet, 0 normal, 1+ verbose */
 };
@@ -53,6 +55,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: %s [OPTION]... DUMP\n"
+"  or:  %s verify [OPTION]... ARCHIVE|DIR   (see savedump verify --help)\n"
 "Turn a Linux crash dump or core file into a self-contained archive: the dump,\n"
 "the binaries and debug information it needs (verified by build-id), launchers\n"
 "for gdb/lldb (cores) or crash/drgn (kernel dumps) and a JSON manifest.\n"
@@ -79,6 +82,8 @@ static void usage(FILE *f)
 "                           marked as mismatch in the manifest\n"
 "      --no-debuginfod      do not query debuginfod even if DEBUGINFOD_URLS is set\n"
 "      --gdb-auto-load      let run-gdb.sh trust the archive (gdb auto-load safe-path)\n"
+"      --verify             then check the archive opens in its debuggers, with the\n"
+"                           originals hidden (savedump verify; exit 3 if it does not)\n"
 "\n"
 "Listing:\n"
 "  -L, --list               print what would be collected and write nothing\n"
@@ -100,8 +105,9 @@ static void usage(FILE *f)
 "  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n"
 "  5  archive written (or list printed), but not self-contained: a binary (the\n"
 "     executable, a library, vmlinux, a module, a .NET runtime file) is missing\n"
-"     or mismatched\n",
-		progname);
+"     or mismatched\n"
+"  6  with --verify: a debugger the check needs is not installed\n",
+		progname, progname);
 }
 
 enum {
@@ -115,6 +121,7 @@ enum {
 	OPT_JSON,
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
+	OPT_VERIFY,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +140,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -257,6 +265,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case OPT_JSON:
 			cfg->json = true;
 			break;
+		case OPT_VERIFY:
+			cfg->verify = true;
+			break;
 		case OPT_PROGRESS:
 			if (!strcmp(optarg, "auto"))
 				cfg->progress = PROGRESS_AUTO;
@@ -303,6 +314,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		return usage_error("%s", "empty output name");
 	if (cfg->json && !cfg->o.list)
 		return usage_error("%s", "--json needs --list");
+	if (cfg->verify && cfg->o.list)
+		return usage_error("%s", "--verify and --list are exclusive");
 	return -1;
 }
 
@@ -417,6 +430,16 @@ static int run(struct config *cfg)
 			progname, output, counts.found, counts.missing, counts.mismatch,
 			counts.skipped);
 	}
+	if (cfg->verify && output) {
+		/* The archive's own verdict stands; verify can only make it worse. */
+		struct sd_verify_options vo = { .verbose = cfg->verbose };
+		fflush(stderr);
+		int v = sd_verify(output, &vo);
+		if (v != SD_VERIFY_EXIT_OK && status == EXIT_OK)
+			status = v;
+		else if (v != SD_VERIFY_EXIT_OK && v != SD_VERIFY_EXIT_DEGRADED)
+			status = v;
+	}
 out:
 	if (cfg->verbose >= 1)
 		print_vmhwm();
@@ -469,6 +492,8 @@ int main(int argc, char **argv)
 		},
 		.progress = PROGRESS_AUTO,
 	};
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return sd_verify_main(argc - 1, argv + 1);
 	int status = parse_args(argc, argv, &cfg);
 	if (status < 0) {
 		/* Many files stay open between resolving and packing. */
