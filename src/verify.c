@@ -581,6 +581,7 @@ static struct sd_error *run_launcher(const struct verify *v, const struct sd_ite
 		_exit(127);
 	}
 	close(pfd[1]);
+	setpgid(pid, pid);	/* as the child does: no race with kill(-pid) */
 	char *out = NULL;
 	size_t len = 0, cap = 0;
 	struct sd_error *err = NULL;
@@ -611,20 +612,17 @@ static struct sd_error *run_launcher(const struct verify *v, const struct sd_ite
 	int ws = 0;
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	if (err) {
+	if (err || timed_out) {
 		free(out);
-		return err;
+		return err ? err : sd_error_create(SD_ERROR_OTHER, "%s did not finish in %d s",
+						   script->name, RUN_TIMEOUT_S);
 	}
 	if (!out && !(out = malloc(1)))
 		return &sd_enomem;
 	out[len] = '\0';
 	ret->out = out;
 	ret->len = len;
-	ret->status = timed_out ? 128 + SIGKILL
-		      : WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-	if (timed_out)
-		return sd_error_create(SD_ERROR_OTHER, "%s did not finish in %d s", script->name,
-				       RUN_TIMEOUT_S);
+	ret->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	return NULL;
 }
 
