@@ -288,6 +288,13 @@ static char *in_top(const struct verify *v, const char *rel)
 	return sd_path_join(v->top, rel);
 }
 
+/* The part of path inside the archive, or NULL if it is outside. */
+static const char *rel_in_top(const struct verify *v, const char *path)
+{
+	size_t n = strlen(v->top);
+	return strncmp(path, v->top, n) == 0 && path[n] == '/' ? path + n + 1 : NULL;
+}
+
 static struct sd_error *check_files(struct verify *v)
 {
 	struct names nm;
@@ -307,14 +314,22 @@ static struct sd_error *check_files(struct verify *v)
 		}
 		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != it->size)
 			names_add(&nm, it->archive_path);
+		/* A directory is used as it is: its links must not lead out of it. */
+		for (size_t k = 0; k < it->aliases.n; k++) {
+			_cleanup_free_ char *a = in_top(v, it->aliases.v[k]);
+			_cleanup_free_ char *real = a ? realpath(a, NULL) : NULL;
+			if (a && (!real || !rel_in_top(v, real)))
+				names_add(&nm, it->aliases.v[k]);
+		}
 	}
 	size_t bad = nm.n;
 	_cleanup_free_ char *list = names_close(&nm);
 	if (!list)
 		return &sd_enomem;
 	if (bad)
-		return add_check(v, "files", V_FAIL, "%zu of %zu packed files absent or of another "
-				 "size: %s", bad, packed, list);
+		return add_check(v, "files", V_FAIL, "%zu of %zu packed files (or their links) "
+				 "absent, of another size or leading out of the archive: %s", bad, packed,
+				 list);
 	return add_check(v, "files", V_OK, "all %zu packed files present", packed);
 }
 
@@ -672,12 +687,6 @@ static const struct sd_item *item_at(const struct verify *v, const char *rel)
 	return NULL;
 }
 
-/* The part of path inside the archive, or NULL if it is outside. */
-static const char *rel_in_top(const struct verify *v, const char *path)
-{
-	size_t n = strlen(v->top);
-	return strncmp(path, v->top, n) == 0 && path[n] == '/' ? path + n + 1 : NULL;
-}
 
 static bool warning_line(const char *line)
 {

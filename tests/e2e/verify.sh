@@ -70,6 +70,15 @@ test_expect_success CORES 'a library removed from the archive: exit 3, named' '
 	expect_grep "^FAIL .*files .*libsdfoo.so" "$out/nolib.txt"
 '
 
+test_expect_success CORES 'a directory whose link leads out of it: files check fails, names it' '
+	mkdir -p "$out/outlink" && tar -C "$out/outlink" -xf "$out/good.tar.zst" &&
+	top=$(echo "$out/outlink"/*) &&
+	ln -sfn /etc/passwd "$top/lib/x86_64-linux-gnu/libc.so.6" &&
+	expect_status 3 "$SAVEDUMP" verify "$top" >"$out/outlink.txt" &&
+	expect_grep "^FAIL .*files .*leading out of the archive: lib/x86_64-linux-gnu/libc.so.6" \
+		"$out/outlink.txt"
+'
+
 test_expect_success CORES 'an edited launcher is reported and never run' '
 	mkdir -p "$out/edited" && tar -C "$out/edited" -xf "$out/good.tar.zst" &&
 	top=$(echo "$out/edited"/*) &&
