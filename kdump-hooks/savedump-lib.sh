@@ -75,7 +75,8 @@ savedump_archive() {
 	_status=$?
 	case $_status in
 	0) savedump_log "wrote $_out" ;;
-	3) savedump_log "wrote $_out (some items missing: see its manifest.json)" ;;
+	3) savedump_log "wrote $_out (some debug information missing: see its manifest.json)" ;;
+	5) savedump_log "wrote $_out, not self-contained (a binary is missing: see its manifest.json)" ;;
 	*) savedump_log "failed on $_dump (exit status $_status)" ;;
 	esac
 	return $_status

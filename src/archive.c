@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,5 +377,128 @@ out:
 	free(buf);
 	archive_read_free(a);
 	close(rfd);
+	return err;
+}
+
+/*
+ * A symlink target that stays inside the archive: relative, and resolved
+ * from the link's own directory it never climbs above the archive's top.
+ */
+static bool link_stays_inside(const char *path, const char *target)
+{
+	if (!*target || target[0] == '/')
+		return false;
+	int depth = 0;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			depth++;	/* directories above the link's name */
+	for (const char *t = target; *t;) {
+		size_t n = strcspn(t, "/");
+		if (n == 2 && t[0] == '.' && t[1] == '.') {
+			if (--depth < 0)
+				return false;
+		} else if (n && !(n == 1 && t[0] == '.')) {
+			depth++;
+		}
+		t += n;
+		t += *t == '/';
+	}
+	return true;
+}
+
+struct sd_error *sd_archive_extract(const char *path, const char *dir, uint64_t max_bytes)
+{
+	struct archive *a = archive_read_new();
+	struct archive *disk = archive_write_disk_new();
+	struct sd_error *err = NULL;
+	int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!a || !disk || cwd < 0) {
+		err = cwd < 0 ? sd_error_errno(errno, "open .") : &sd_enomem;
+		goto out;
+	}
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	/* Nothing leaves dir: no absolute names, no "..", no writing through symlinks. */
+	archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+					     ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+					     ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS |
+					     ARCHIVE_EXTRACT_NO_OVERWRITE | ARCHIVE_EXTRACT_SPARSE);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		err = sd_error_create(SD_ERROR_INPUT, "%s: %s", path, archive_error_string(a));
+		goto out;
+	}
+	if (chdir(dir) < 0) {
+		err = sd_error_errno(errno, "%s", dir);
+		goto out;
+	}
+	uint64_t total = 0;
+	for (;;) {
+		struct archive_entry *e;
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK) {
+			err = sd_error_create(SD_ERROR_INPUT, "%s: %s", path, archive_error_string(a));
+			goto out;
+		}
+		const char *name = archive_entry_pathname(e);
+		mode_t type = archive_entry_filetype(e);
+		if (!name || archive_entry_hardlink(e) ||
+		    (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)) {
+			err = sd_error_create(SD_ERROR_INPUT, "%s: entry %s is not a file, directory "
+					      "or symlink: not an archive savedump wrote", path,
+					      name ? name : "?");
+			goto out;
+		}
+		if (type == AE_IFLNK && !link_stays_inside(name, archive_entry_symlink(e) ?
+									 archive_entry_symlink(e) : "")) {
+			err = sd_error_create(SD_ERROR_INPUT, "%s: symlink %s points outside the "
+					      "archive", path, name);
+			goto out;
+		}
+		archive_entry_set_perm(e, archive_entry_perm(e) & 0755);
+		total += (uint64_t)archive_entry_size(e);
+		if (total > max_bytes) {
+			err = sd_error_create(SD_ERROR_INPUT, "%s: more than %" PRIu64 " bytes", path,
+					      max_bytes);
+			goto out;
+		}
+		if (archive_write_header(disk, e) != ARCHIVE_OK) {
+			err = sd_error_create(SD_ERROR_INPUT, "%s: %s: %s", path, name,
+					      archive_error_string(disk));
+			goto out;
+		}
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+			if (archive_write_data_block(disk, buf, len, off) != ARCHIVE_OK) {
+				err = sd_error_create(SD_ERROR_OTHER, "%s: %s", name,
+						      archive_error_string(disk));
+				goto out;
+			}
+		}
+		if (r != ARCHIVE_EOF) {
+			err = sd_error_create(SD_ERROR_INPUT, "%s: %s", path, archive_error_string(a));
+			goto out;
+		}
+		if (archive_write_finish_entry(disk) != ARCHIVE_OK) {
+			err = sd_error_create(SD_ERROR_OTHER, "%s: %s", name, archive_error_string(disk));
+			goto out;
+		}
+	}
+	if (archive_write_close(disk) != ARCHIVE_OK)
+		err = sd_error_create(SD_ERROR_OTHER, "%s", archive_error_string(disk));
+out:
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0 && !err)
+			err = sd_error_errno(errno, "fchdir");
+		close(cwd);
+	}
+	if (disk)
+		archive_write_free(disk);
+	if (a)
+		archive_read_free(a);
 	return err;
 }

@@ -27,14 +27,16 @@
 #include "output.h"
 #include "pipeline.h"
 #include "util.h"
+#include "verify.h"
 
 /* Exit codes (documented in --help, the man page and README). */
 enum {
 	EXIT_OK = 0,		/* archive complete */
 	EXIT_ERROR = 1,		/* operational error: output, I/O, memory */
 	EXIT_USAGE = 2,		/* bad command line */
-	EXIT_INCOMPLETE = 3,	/* written (or listed), but items are missing or mismatched */
+	EXIT_INCOMPLETE = 3,	/* written (or listed), every binary there, debug info lacking */
 	EXIT_BAD_INPUT = 4,	/* the dump is not a dump, or too damaged to use */
+	EXIT_NOT_SELF_CONTAINED = 5,	/* written (or listed), but a binary is lacking */
 };
 
 enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE };
@@ -42,6 +44,7 @@ enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE }
 struct config {
 	struct sd_options o;	/* what the pipeline needs */
 	bool json;
+	bool verify;		/* --verify: savedump verify the archive written */
 	enum progress_mode progress;
 	int verbose;		/* -1 quiet, 0 normal, 1+ verbose */
 };
@@ -52,6 +55,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: %s [OPTION]... DUMP\n"
+"  or:  %s verify [OPTION]... ARCHIVE|DIR   (see savedump verify --help)\n"
 "Turn a Linux crash dump or core file into a self-contained archive: the dump,\n"
 "the binaries and debug information it needs (verified by build-id), launchers\n"
 "for gdb/lldb (cores) or crash/drgn (kernel dumps) and a JSON manifest.\n"
@@ -78,6 +82,8 @@ static void usage(FILE *f)
 "                           marked as mismatch in the manifest\n"
 "      --no-debuginfod      do not query debuginfod even if DEBUGINFOD_URLS is set\n"
 "      --gdb-auto-load      let run-gdb.sh trust the archive (gdb auto-load safe-path)\n"
+"      --verify             then check the archive opens in its debuggers, with the\n"
+"                           originals hidden (savedump verify; exit 3 if it does not)\n"
 "\n"
 "Listing:\n"
 "  -L, --list               print what would be collected and write nothing\n"
@@ -94,9 +100,14 @@ static void usage(FILE *f)
 "  0  archive complete\n"
 "  1  error (output exists, I/O error, out of memory, ...)\n"
 "  2  usage error\n"
-"  3  archive written (or list printed) but some items are missing or mismatched\n"
-"  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n",
-		progname);
+"  3  archive written (or list printed), every binary in it, but some debug\n"
+"     information is missing, or the dump is damaged\n"
+"  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n"
+"  5  archive written (or list printed), but not self-contained: a binary (the\n"
+"     executable, a library, vmlinux, a module, a .NET runtime file) is missing\n"
+"     or mismatched\n"
+"  6  with --verify: a debugger the check needs is not installed\n",
+		progname, progname);
 }
 
 enum {
@@ -110,6 +121,7 @@ enum {
 	OPT_JSON,
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
+	OPT_VERIFY,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +140,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -252,6 +265,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		case OPT_JSON:
 			cfg->json = true;
 			break;
+		case OPT_VERIFY:
+			cfg->verify = true;
+			break;
 		case OPT_PROGRESS:
 			if (!strcmp(optarg, "auto"))
 				cfg->progress = PROGRESS_AUTO;
@@ -298,6 +314,8 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 		return usage_error("%s", "empty output name");
 	if (cfg->json && !cfg->o.list)
 		return usage_error("%s", "--json needs --list");
+	if (cfg->verify && cfg->o.list)
+		return usage_error("%s", "--verify and --list are exclusive");
 	return -1;
 }
 
@@ -409,9 +427,10 @@ static int run(struct config *cfg)
 		goto out;
 	}
 	struct sd_plan_counts counts = sd_plan_count(&plan);
-	bool complete = counts.missing == 0 && counts.mismatch == 0 && !plan.damage &&
-			!plan.dropped;
-	status = complete ? EXIT_OK : EXIT_INCOMPLETE;
+	struct sd_plan_verdict verdict = sd_plan_judge(&plan);
+	status = !verdict.self_contained ? EXIT_NOT_SELF_CONTAINED
+		 : !verdict.complete	 ? EXIT_INCOMPLETE
+					 : EXIT_OK;
 	if (plan.damage && cfg->verbose >= 0) {
 		fprintf(stderr, "%s: warning: ", progname);
 		sd_fputs_printable(cfg->o.dump, stderr);
@@ -430,6 +449,16 @@ static int run(struct config *cfg)
 		fprintf(stderr, "%s: wrote %s: %zu found, %zu missing, %zu mismatch, %zu skipped\n",
 			progname, output, counts.found, counts.missing, counts.mismatch,
 			counts.skipped);
+	}
+	if (cfg->verify && output) {
+		/* The archive's own verdict stands; verify can only make it worse. */
+		struct sd_verify_options vo = { .verbose = cfg->verbose };
+		fflush(stderr);
+		int v = sd_verify(output, &vo);
+		if (v != SD_VERIFY_EXIT_OK && status == EXIT_OK)
+			status = v;
+		else if (v != SD_VERIFY_EXIT_OK && v != SD_VERIFY_EXIT_DEGRADED)
+			status = v;
 	}
 out:
 	if (cfg->verbose >= 1)
@@ -483,6 +512,8 @@ int main(int argc, char **argv)
 		},
 		.progress = PROGRESS_AUTO,
 	};
+	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+		return sd_verify_main(argc - 1, argv + 1);
 	int status = parse_args(argc, argv, &cfg);
 	if (status < 0) {
 		/* Many files stay open between resolving and packing. */

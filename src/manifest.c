@@ -58,6 +58,26 @@ static void item(struct sd_json *j, const struct sd_plan *plan, const struct sd_
 	sd_json_end_object(j);
 }
 
+/*
+ * The items that make the verdict what it is: the dump's names for them (for
+ * a debug file, the name of the file it serves).
+ */
+static void lacking(struct sd_json *j, const char *key, const struct sd_plan *plan, bool binary)
+{
+	sd_json_begin_array(j, key);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (!sd_item_lacking(it) || sd_role_is_binary(it->role) != binary)
+			continue;
+		/* A debug file has no path of its own in the dump: it is that of its binary. */
+		const struct sd_item *p = it->parent < plan->n_items ? &plan->items[it->parent] : NULL;
+		sd_json_string(j, NULL, it->orig_path ? it->orig_path
+				       : p && p->orig_path ? p->orig_path
+				       : it->name ? it->name : "?");
+	}
+	sd_json_end_array(j);
+}
+
 void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_manifest_info *info)
 {
 	struct sd_json j;
@@ -111,8 +131,12 @@ void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_mani
 	sd_json_uint(&j, "missing", c.missing);
 	sd_json_uint(&j, "mismatch", c.mismatch);
 	sd_json_uint(&j, "skipped", c.skipped);
-	sd_json_bool(&j, "complete",
-		     c.missing == 0 && c.mismatch == 0 && !plan->damage && !plan->dropped);
+	struct sd_plan_verdict v = sd_plan_judge(plan);
+	sd_json_bool(&j, "complete", v.complete);
+	sd_json_bool(&j, "self_contained", v.self_contained);
+	sd_json_bool(&j, "debuginfo_complete", v.debuginfo_complete);
+	lacking(&j, "binaries_lacking", plan, true);
+	lacking(&j, "debuginfo_lacking", plan, false);
 	sd_json_string(&j, "damage", plan->damage);
 	sd_json_end_object(&j);
 

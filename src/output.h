@@ -120,4 +120,13 @@ struct sd_error *sd_out_rename(const char *tmp, const char *final, bool force);
  */
 struct sd_error *sd_decompress_fd(int fd, size_t max, void **ret, size_t *ret_len);
 
+/*
+ * Extract the tar archive at path into the existing directory dir, as an
+ * untrusted archive: only regular files, directories and symlinks that stay
+ * inside it, no absolute or ".." names, nothing written through a symlink,
+ * at most max_bytes of file data (archive.c). SD_ERROR_INPUT if the archive
+ * breaks any of that.
+ */
+struct sd_error *sd_archive_extract(const char *path, const char *dir, uint64_t max_bytes);
+
 #endif

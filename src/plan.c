@@ -239,6 +239,44 @@ struct sd_plan_counts sd_plan_count(const struct sd_plan *plan)
 	return c;
 }
 
+bool sd_role_is_binary(enum sd_role role)
+{
+	switch (role) {
+	case SD_ROLE_EXECUTABLE:
+	case SD_ROLE_LIBRARY:
+	case SD_ROLE_VDSO:
+	case SD_ROLE_DOTNET_RUNTIME:
+	case SD_ROLE_MANAGED:
+	case SD_ROLE_VMLINUX:
+	case SD_ROLE_MODULE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool sd_item_lacking(const struct sd_item *it)
+{
+	return !it->omit && (it->status == SD_STATUS_MISSING || it->status == SD_STATUS_MISMATCH ||
+			     it->dropped);
+}
+
+struct sd_plan_verdict sd_plan_judge(const struct sd_plan *plan)
+{
+	struct sd_plan_verdict v = { .self_contained = true, .debuginfo_complete = true };
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (!sd_item_lacking(it))
+			continue;
+		if (sd_role_is_binary(it->role))
+			v.self_contained = false;
+		else
+			v.debuginfo_complete = false;
+	}
+	v.complete = v.self_contained && v.debuginfo_complete && !plan->damage;
+	return v;
+}
+
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 {
 	char *s;
@@ -321,6 +359,7 @@ struct sd_error *sd_plan_fit(struct sd_plan *plan, uint64_t limit, unsigned comp
 			big->pack = false;
 			sd_strv_deinit(&big->aliases);
 			big->status = SD_STATUS_SKIPPED;
+			big->dropped = true;
 			plan->dropped++;
 			struct sd_error *err = sd_item_reason(big, "left out to stay within %s", why);
 			if (err)

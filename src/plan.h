@@ -125,6 +125,7 @@ struct sd_item {
 	char sha256_data[65];
 	uint64_t data_size;
 	bool optional;		/* may be dropped first under --max-size */
+	bool dropped;		/* left out by sd_plan_fit() (status skipped) */
 	bool omit;		/* SD_MISSING_OMIT applied: not in the manifest */
 	bool packed;		/* set by the writer */
 	size_t parent;		/* index of the item this one serves (debuginfo of ...), or SIZE_MAX */
@@ -255,6 +256,28 @@ struct sd_plan_counts {
 	size_t found, missing, mismatch, skipped;
 };
 struct sd_plan_counts sd_plan_count(const struct sd_plan *plan);
+
+/*
+ * Whether an item of this role is a binary: a file the debugger maps as
+ * the program's or the kernel's code (executable, library, .NET runtime
+ * file or assembly, vmlinux, module). Everything else (debug files, dwz,
+ * libthread_db, data files) only adds to what the debugger can show.
+ */
+bool sd_role_is_binary(enum sd_role role);
+
+/*
+ * What the plan is worth elsewhere. An item is lacking when it is missing,
+ * mismatched (even if packed with --allow-mismatch) or left out by
+ * sd_plan_fit(); deliberately skipped items (vdso, deleted files) are not.
+ */
+struct sd_plan_verdict {
+	bool self_contained;	/* no binary lacking */
+	bool debuginfo_complete;	/* nothing else lacking */
+	bool complete;		/* both, and the dump is not damaged */
+};
+struct sd_plan_verdict sd_plan_judge(const struct sd_plan *plan);
+/* Whether the item counts against the verdict (see struct sd_plan_verdict). */
+bool sd_item_lacking(const struct sd_item *it);
 
 /*
  * The order the writer packs items in: archive paths in byte order, so that

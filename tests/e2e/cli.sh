@@ -6,10 +6,12 @@ test_expect_success '--help lists every option and the exit codes' '
 	"$SAVEDUMP" --help >help.txt &&
 	for opt in --output --output-dir --format --level --jobs --force --root --debug-dir \
 		--allow-mismatch --no-debuginfod --list --json --progress --quiet --verbose \
-		--help --version; do
+		--help --version --verify; do
 		expect_grep "$opt" help.txt || exit 1
 	done &&
-	expect_grep "^  3  archive written" help.txt
+	expect_grep "^  3  archive written" help.txt &&
+	expect_grep "^  5  archive written (or list printed), but not self-contained" help.txt &&
+	expect_grep "savedump verify" help.txt
 '
 test_expect_success '--version prints the version' '
 	"$SAVEDUMP" --version | grep -q "^savedump [0-9]"

@@ -26,7 +26,7 @@ check_list() {
 	"$SAVEDUMP" --list --json --root "$root" "$dump" >"$json" 2>"$json.err" || status=$?
 	cat "$json.err"
 	sha256sum -c --quiet "$json.sha" || return 1
-	case $status in 0 | 3) ;; *) echo "exit status $status" >&2; return 1 ;; esac
+	case $status in 0 | 3 | 5) ;; *) echo "exit status $status" >&2; return 1 ;; esac
 	"$kdir/check-manifest.py" "$json" "$truth"
 }
 
@@ -120,11 +120,11 @@ copy_root() {
 	fi
 }
 
-test_expect_success FIXTURES 'a vmlinux of another build is a mismatch: reported, not packed, exit 3' '
+test_expect_success FIXTURES 'a vmlinux of another build is a mismatch: reported, not packed, exit 5' '
 	copy_root "$scratch/wrongroot" &&
 	rm "$scratch/wrongroot/usr/lib/debug/boot/vmlinux-$CUSTOM_REL" &&
 	cp "$CUSTOM_WRONG_VMLINUX" "$scratch/wrongroot/usr/lib/debug/boot/vmlinux-$CUSTOM_REL" &&
-	expect_status 3 "$SAVEDUMP" -q --root "$scratch/wrongroot" -o "$out/wrong.tar.zst" "$mkd_c" &&
+	expect_status 5 "$SAVEDUMP" -q --root "$scratch/wrongroot" -o "$out/wrong.tar.zst" "$mkd_c" &&
 	mkdir -p "$out/wrong.x" && tar -C "$out/wrong.x" -xf "$out/wrong.tar.zst" &&
 	m=$(echo "$out/wrong.x"/*/manifest.json) &&
 	json_query "$m" "[i[\"status\"] for i in doc[\"items\"] if i[\"role\"] == \"vmlinux\"]" | grep -q mismatch &&
@@ -132,21 +132,37 @@ test_expect_success FIXTURES 'a vmlinux of another build is a mismatch: reported
 	"$kdir/check-manifest.py" "$m" "$truth"
 '
 
-test_expect_success FIXTURES 'no debuginfo: archive still written, missing items name the package and build-id' '
+test_expect_success FIXTURES 'no vmlinux: archive written, not self-contained (5), the package and build-id named' '
 	copy_root "$scratch/nodebug" && rm -rf "$scratch/nodebug/usr/lib/debug" &&
-	expect_status 3 "$SAVEDUMP" -q --root "$scratch/nodebug" -o "$out/nodebug.tar.zst" "$mkd_c" &&
+	expect_status 5 "$SAVEDUMP" -q --root "$scratch/nodebug" -o "$out/nodebug.tar.zst" "$mkd_c" &&
 	mkdir -p "$out/nodebug.x" && tar -C "$out/nodebug.x" -xf "$out/nodebug.tar.zst" &&
 	top=$(echo "$out/nodebug.x"/*) && m=$top/manifest.json &&
 	test -f "$top/mkd-c" &&
 	"$kdir/check-manifest.py" "$m" "$truth" &&
 	json_query "$m" "[i[\"hint\"] for i in doc[\"items\"] if i[\"role\"] == \"vmlinux\" and i[\"status\"] == \"missing\"]" >"$out/hint" &&
 	grep -q "linux-image-$CUSTOM_REL-dbg" "$out/hint" &&
-	grep -q "$(json_query "$m" "doc[\"dump\"][\"build_id\"]")" "$out/hint"
+	grep -q "$(json_query "$m" "doc[\"dump\"][\"build_id\"]")" "$out/hint" &&
+	test "$(json_query "$m" "doc[\"summary\"][\"self_contained\"]")" = False &&
+	json_query "$m" "doc[\"summary\"][\"binaries_lacking\"]" | grep -q "vmlinux-$CUSTOM_REL"
 '
 
-test_expect_success FIXTURES 'Debian kernel without debuginfo: modules verified, dbg package named, exit 3' '
+test_expect_success FIXTURES 'module debuginfo missing, vmlinux there: exit 3, self-contained' '
+	copy_root "$scratch/nomoddebug" &&
+	rm -rf "$scratch/nomoddebug/usr/lib/debug/lib/modules" &&
+	# The copy is hard links to the cache: strip into new files, never in place.
+	for ko in $(find "$scratch/nomoddebug/lib/modules" -name "*.ko"); do
+		strip --strip-debug -o "$ko.new" "$ko" && rm "$ko" && mv "$ko.new" "$ko" || exit 1
+	done &&
+	expect_status 3 "$SAVEDUMP" -q --root "$scratch/nomoddebug" -o "$out/nomoddebug.tar.zst" "$mkd_c" &&
+	mkdir -p "$out/nomoddebug.x" && tar -C "$out/nomoddebug.x" -xf "$out/nomoddebug.tar.zst" &&
+	m=$(echo "$out/nomoddebug.x"/*/manifest.json) &&
+	test "$(json_query "$m" "[doc[\"summary\"][k] for k in (\"self_contained\", \"debuginfo_complete\")]")" = "[True, False]" &&
+	test "$(json_query "$m" "doc[\"summary\"][\"binaries_lacking\"]")" = "[]"
+'
+
+test_expect_success FIXTURES 'Debian kernel without debuginfo: modules verified, dbg package named, exit 5 (no vmlinux)' '
 	d=$(dumps_of "$DEBIAN_DUMPS/qemu" | head -n 1) &&
-	expect_status 3 "$SAVEDUMP" -q --root "$DEBIAN_ROOT" -o "$out/deb.tar.zst" "$d" &&
+	expect_status 5 "$SAVEDUMP" -q --root "$DEBIAN_ROOT" -o "$out/deb.tar.zst" "$d" &&
 	mkdir -p "$out/deb.x" && tar -C "$out/deb.x" -xf "$out/deb.tar.zst" &&
 	m=$(echo "$out/deb.x"/*/manifest.json) &&
 	"$kdir/check-manifest.py" "$m" "$DEBIAN_DUMPS/qemu/truth" &&
@@ -184,9 +200,9 @@ test_expect_success FIXTURES 'damaged: a dump cut in its page data -> archived w
 	head -c $(( $(stat -c %s "$mkd_c") / 2 )) "$mkd_c" >"$scratch/cut-half" &&
 	damaged cut-half "3 4" "$CUSTOM_ROOT" "$scratch/cut-half"
 '
-test_expect_success FIXTURES 'damaged: garbage VMCOREINFO -> degraded (3) or refused (4), no crash' '
+test_expect_success FIXTURES 'damaged: garbage VMCOREINFO -> degraded (3, 5) or refused (4), no crash' '
 	"$kdir/corrupt-dump.py" vmcoreinfo-garbage "$mkd_e" "$scratch/garbage-vi" &&
-	damaged garbage-vi "3 4" "$CUSTOM_ROOT" "$scratch/garbage-vi"
+	damaged garbage-vi "3 4 5" "$CUSTOM_ROOT" "$scratch/garbage-vi"
 '
 test_expect_success FIXTURES 'damaged: kallsyms pointers off the map -> module list from vmlinux DWARF' '
 	"$kdir/corrupt-dump.py" vmcoreinfo-set "$mkd_e" "$scratch/bad-kallsyms" \
@@ -197,7 +213,7 @@ test_expect_success FIXTURES 'damaged: kallsyms pointers off the map -> module l
 	"$kdir/check-manifest.py" "$m" "$truth" &&
 	grep -q "vmlinux DWARF" "$m"
 '
-test_expect_success FIXTURES 'damaged: BTF blob overwritten -> DWARF fallback; without debuginfo, degraded (3)' '
+test_expect_success FIXTURES 'damaged: BTF blob overwritten -> DWARF fallback; without vmlinux, not self-contained (5)' '
 	kaslr=$(strings -n 8 "$mkd_e" | sed -n "s/^KERNELOFFSET=//p" | head -n 1) &&
 	addr=$(python3 -c "import sys; print(hex(int(sys.argv[1], 16) + int(sys.argv[2], 16)))" \
 		"$(awk "\$3 == \"__start_BTF\" { print \$1 }" "$sysmap")" "$kaslr") &&
@@ -206,7 +222,7 @@ test_expect_success FIXTURES 'damaged: BTF blob overwritten -> DWARF fallback; w
 	mkdir -p "$out/bb.x" && tar -C "$out/bb.x" -xf "$out/bad-btf.tar.zst" &&
 	m=$(echo "$out/bb.x"/*/manifest.json) &&
 	"$kdir/check-manifest.py" "$m" "$truth" && grep -q "vmlinux DWARF" "$m" &&
-	damaged bad-btf-nodebug 3 "$scratch/nodebug" "$scratch/bad-btf" &&
+	damaged bad-btf-nodebug 5 "$scratch/nodebug" "$scratch/bad-btf" &&
 	grep -q "module list could not be read" "$out/bad-btf-nodebug.err"
 '
 

@@ -144,21 +144,23 @@ test_expect_success CORES 'run-gdb.sh works from another directory and with a sp
 	expect_grep "crash_leaf (value=42)" "$out/space.gdb"
 '
 
-test_expect_success CORES 'a rebuilt executable is a mismatch: exit 3, not packed' '
+test_expect_success CORES 'a rebuilt executable is a mismatch: exit 5 (not self-contained), not packed' '
 	core=$(cat "$scratch/kcore.path") &&
 	cp -p "$progs/crasher" "$scratch/crasher.orig" &&
 	test_at_exit "cp -p \"$scratch/crasher.orig\" \"$progs/crasher\"" &&
 	gcc -g -O0 -DREBUILT -fPIE -pie -o "$progs/crasher" "$srcdir/tests/progs/crasher.c" \
 		-L"$progs/lib" -lsdfoo -lsdbar -Wl,-rpath,"$progs/lib" -Wl,--build-id=sha1 \
 		-Wl,--build-id=0x0123456789abcdef0123456789abcdef01234567 &&
-	expect_status 3 savedump_core rebuilt "$core" &&
+	expect_status 5 savedump_core rebuilt "$core" &&
 	expect_grep "mismatch: executable $progs/crasher" "$out/rebuilt.stderr" &&
 	tar -tf "$out/rebuilt.tar.zst" >"$out/rebuilt.list" &&
 	expect_no_grep "${progs#/}/crasher\$" "$out/rebuilt.list" &&
 	mkdir -p "$out/rebuilt.x" && tar -C "$out/rebuilt.x" -xf "$out/rebuilt.tar.zst" &&
 	m=$(echo "$out/rebuilt.x"/*/manifest.json) &&
 	test "$(json_query "$m" "[i[\"found_build_id\"] for i in doc[\"items\"] if i[\"role\"] == \"executable\"][0]")" = 0123456789abcdef0123456789abcdef01234567 &&
-	expect_status 3 savedump_core rebuilt-allowed "$core" --allow-mismatch &&
+	test "$(json_query "$m" "doc[\"summary\"][\"self_contained\"]")" = False &&
+	test "$(json_query "$m" "doc[\"summary\"][\"binaries_lacking\"] == [\"$progs/crasher\"]")" = True &&
+	expect_status 5 savedump_core rebuilt-allowed "$core" --allow-mismatch &&
 	tar -tf "$out/rebuilt-allowed.tar.zst" | grep -q "${progs#/}/crasher\$" &&
 	cp -p "$scratch/crasher.orig" "$progs/crasher"
 '
@@ -173,11 +175,57 @@ test_expect_success CORES '--root resolves inside the root, symlinks included, n
 	ln -s usr/lib "$root/lib" && ln -s usr/lib "$root/lib64" &&
 	rm "$root$progs/lib/libsdfoo.so" &&
 	ln -s /etc/passwd "$root$progs/lib/libsdfoo.so" &&
-	expect_status 3 "$SAVEDUMP" --list --root "$root" "$core" >"$out/root.list" &&
+	expect_status 5 "$SAVEDUMP" --list --root "$root" "$core" >"$out/root.list" &&
 	cat "$out/root.list" &&
 	expect_grep "^missing  library .*$progs/lib/libsdfoo.so" "$out/root.list" &&
 	expect_grep "^found    library .*libc.so.6 .*(from $root/usr/lib/x86_64-linux-gnu/libc.so.6)" "$out/root.list" &&
 	expect_no_grep "(from /usr/lib/x86_64-linux-gnu/libc.so.6)" "$out/root.list"
+'
+
+# list_summary NAME ARGS...: savedump --list --json ARGS into $out/NAME.json, its exit status in
+# $out/NAME.status, and the summary's verdict as "self_contained debuginfo_complete complete".
+list_summary() {
+	local name=$1
+	shift
+	"$SAVEDUMP" --list --json "$@" >"$out/$name.json"
+	echo $? >"$out/$name.status"
+	json_query "$out/$name.json" \
+		"\" \".join(str(doc[\"summary\"][k]) for k in (\"self_contained\", \"debuginfo_complete\", \"complete\"))"
+}
+
+test_expect_success CORES 'exit status: 0 complete, 3 only debuginfo missing, 5 executable missing or mismatched' '
+	core=$(cat "$scratch/kcore.path") &&
+	test "$(list_summary all --debug-dir "$progs/debug" "$core")" = "True True True" &&
+	test "$(cat "$out/all.status")" = 0 &&
+	test "$(list_summary nodebug "$core")" = "True False False" &&
+	test "$(cat "$out/nodebug.status")" = 3 &&
+	json_query "$out/nodebug.json" "doc[\"summary\"][\"debuginfo_lacking\"]" | grep -q "$progs/plugin/sdplugin.so" &&
+	test "$(json_query "$out/nodebug.json" "doc[\"summary\"][\"binaries_lacking\"]")" = "[]" &&
+	root=$scratch/exitroot &&
+	mkdir -p "$root$progs" "$root/usr/lib/x86_64-linux-gnu" &&
+	cp -a "$progs/." "$root$progs/" &&
+	for f in libc.so.6 ld-linux-x86-64.so.2 libthread_db.so.1; do
+		cp -a "/usr/lib/x86_64-linux-gnu/$f" "$root/usr/lib/x86_64-linux-gnu/" || exit 1
+	done &&
+	cp -a /usr/lib/debug "$root/usr/lib/" &&
+	ln -s usr/lib "$root/lib" && ln -s usr/lib "$root/lib64" &&
+	test "$(list_summary rootall --root "$root" --debug-dir "$progs/debug" "$core")" = "True True True" &&
+	test "$(cat "$out/rootall.status")" = 0 &&
+	rm "$root$progs/crasher" &&
+	# Without the executable its debug information is lacking too (it carries its own).
+	list_summary noexe --root "$root" --debug-dir "$progs/debug" "$core" | grep -qx "False .* False" &&
+	test "$(cat "$out/noexe.status")" = 5 &&
+	test "$(json_query "$out/noexe.json" "doc[\"summary\"][\"binaries_lacking\"] == [\"$progs/crasher\"]")" = True &&
+	cp -a "$progs/crasher" "$root$progs/crasher" &&
+	id=$(readelf -n "$root$progs/crasher" | sed -n "s/^ *Build ID: //p") &&
+	python3 -c "import sys
+p, old = sys.argv[1], bytes.fromhex(sys.argv[2])
+b = open(p, \"rb\").read()
+assert b.count(old) == 1
+open(p, \"wb\").write(b.replace(old, bytes(x ^ 0xff for x in old)))" "$root$progs/crasher" "$id" &&
+	list_summary wrongexe --root "$root" --debug-dir "$progs/debug" "$core" | grep -qx "False .* False" &&
+	test "$(cat "$out/wrongexe.status")" = 5 &&
+	test "$(json_query "$out/wrongexe.json" "[i[\"status\"] for i in doc[\"items\"] if i[\"role\"] == \"executable\"] == [\"mismatch\"]")" = True
 '
 
 test_expect_success CORES 'hostile NT_FILE paths are reported, never followed out of the archive' '
@@ -189,7 +237,7 @@ test_expect_success CORES 'hostile NT_FILE paths are reported, never followed ou
 	python3 "$srcdir/tests/progs/edit-core.py" "$core" "$scratch/hostile3" long 6000 &&
 	for h in hostile1 hostile2 hostile3; do
 		sum=$(sha256sum <"$scratch/$h") &&
-		expect_status 3 "$SAVEDUMP" -q -o "$out/$h.tar" -F none "$scratch/$h" 2>"$out/$h.err" &&
+		expect_status 5 "$SAVEDUMP" -q -o "$out/$h.tar" -F none "$scratch/$h" 2>"$out/$h.err" &&
 		test "$(sha256sum <"$scratch/$h")" = "$sum" &&
 		tar -tf "$out/$h.tar" >"$out/$h.list" &&
 		! grep -v "^savedump-$h/\|^$h/" "$out/$h.list" &&
