@@ -96,6 +96,30 @@ static void here_path(FILE *f, const char *rel)
  * works when its glibc is the dump's), then in the archive (which gdb then
  * declines, saying how to allow it).
  */
+/*
+ * The process's working directory inside the archive, when the dump says
+ * what it was (relative library names) and something packed lies under it:
+ * gdb opens relative library names against its own working directory.
+ */
+static const char *archive_cwd(const struct sd_plan *plan)
+{
+	if (!plan->cwd || plan->cwd[0] != '/')
+		return NULL;
+	const char *rel = sd_archive_path_of(plan->cwd);
+	size_t n = strlen(rel);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (!it->pack || !it->archive_path)
+			continue;
+		if (!n || (strncmp(it->archive_path, rel, n) == 0 && it->archive_path[n] == '/'))
+			return rel;
+		for (size_t a = 0; a < it->aliases.n; a++)
+			if (strncmp(it->aliases.v[a], rel, n) == 0 && it->aliases.v[a][n] == '/')
+				return rel;
+	}
+	return NULL;
+}
+
 static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 				   const struct sd_launcher_options *opts)
 {
@@ -127,8 +151,31 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 		fputs("# libthread_db.so.1 is in this directory, but the name of its directory has\n"
 		      "# characters that cannot be passed safely in a gdb command; gdb searches its\n"
 		      "# default places for it (set libthread-db-search-path to change that).\n", f);
-	fputs("exec \"${GDB:-gdb}\" \\\n"
-	      "\t-iex \"set sysroot $here\" \\\n"
+	const char *cwd = archive_cwd(plan);
+	if (cwd) {
+		/*
+		 * --cd is an argument of its own (any bytes); the way back is a
+		 * gdb command, run before the caller's -ex and -x, so that their
+		 * relative file names mean what they meant.
+		 */
+		fputs("# The program loaded libraries by relative names (LD_LIBRARY_PATH=./lib,\n"
+		      "# dlopen(\"dir/x.so\")): gdb opens those against its working directory, so it\n"
+		      "# starts in the program's (inside this directory) while it loads the core,\n"
+		      "# then goes back to the caller's, unless that one's name cannot be passed\n"
+		      "# in a gdb command. -iex and -ix files given by a relative name are read\n"
+		      "# from the program's directory.\n"
+		      "case $PWD in\n"
+		      "/*[!A-Za-z0-9/._+@-]*) ;;\n"
+		      "/*) set -- -ex \"cd $PWD\" \"$@\" ;;\n"
+		      "esac\n", f);
+	}
+	fputs("exec \"${GDB:-gdb}\" \\\n", f);
+	if (cwd) {
+		fputs("\t--cd=", f);
+		here_path(f, cwd);
+		fputs(" \\\n", f);
+	}
+	fputs("\t-iex \"set sysroot $here\" \\\n"
 	      "\t-iex \"set debug-file-directory $here/usr/lib/debug\" \\\n", f);
 	if (opts->gdb_auto_load)
 		fputs("\t-iex \"set auto-load safe-path $here\" \\\n", f);

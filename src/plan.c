@@ -47,6 +47,7 @@ void sd_plan_deinit(struct sd_plan *plan)
 	free(plan->arch);
 	free(plan->executable);
 	free(plan->command_line);
+	free(plan->cwd);
 	free(plan->release);
 	sd_strv_deinit(&plan->notes);
 	free(plan->damage);

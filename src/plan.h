@@ -143,6 +143,11 @@ struct sd_plan {
 	/* Userland */
 	char *executable;	/* path of the executable, as the dump knows it */
 	char *command_line;
+	/*
+	 * The working directory the process's relative library names imply
+	 * (absolute, normalised), or NULL: gdb opens such names against it.
+	 */
+	char *cwd;
 	int pid;
 	int signal;
 	/* Kernel */

@@ -291,6 +291,28 @@ static void test_planio(void)
 		sd_plan_deinit(&back);
 	}
 	ok(all_refused, "every truncation of %zu bytes is refused, nothing appended", len);
+
+	/* The working directory travels when absolute and normalised, else the plan is refused. */
+	const char *cwds[] = { "/home/u/my app", "/", "rel/dir", "/a/../b", "/a/", "" };
+	for (size_t k = 0; k < sizeof(cwds) / sizeof(*cwds); k++) {
+		struct sd_plan u;
+		sd_plan_init(&u);
+		u.cwd = strdup(cwds[k]);
+		char *ubuf;
+		size_t ulen;
+		ok(sd_plan_encode(&u, &ubuf, &ulen) == NULL, "encode cwd '%s'", cwds[k]);
+		sd_plan_init(&back);
+		struct sd_error *err = sd_plan_decode(ubuf, ulen, &back);
+		if (k < 2)
+			ok(!err && back.cwd && !strcmp(back.cwd, cwds[k]), "cwd '%s' survives",
+			   cwds[k]);
+		else
+			ok(err && !back.cwd, "cwd '%s' is refused", cwds[k]);
+		sd_error_destroy(err);
+		sd_plan_deinit(&back);
+		sd_plan_deinit(&u);
+		free(ubuf);
+	}
 	uint32_t seed = 1;
 	for (int round = 0; round < 20000; round++) {
 		char *copy = malloc(len);
