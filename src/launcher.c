@@ -154,20 +154,40 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 	const char *cwd = archive_cwd(plan);
 	if (cwd) {
 		/*
-		 * --cd is an argument of its own (any bytes); the way back is a
-		 * gdb command, run before the caller's -ex and -x, so that their
-		 * relative file names mean what they meant.
+		 * --cd is an argument of its own (any bytes). gdb stays there:
+		 * it keeps the relative names and opens the files again by
+		 * them long after loading (BFD closes its descriptors).
 		 */
 		fputs("# The program loaded libraries by relative names (LD_LIBRARY_PATH=./lib,\n"
-		      "# dlopen(\"dir/x.so\")): gdb opens those against its working directory, so it\n"
-		      "# starts in the program's (inside this directory) while it loads the core,\n"
-		      "# then goes back to the caller's, unless that one's name cannot be passed\n"
-		      "# in a gdb command. -iex and -ix files given by a relative name are read\n"
-		      "# from the program's directory.\n"
-		      "case $PWD in\n"
-		      "/*[!A-Za-z0-9/._+@-]*) ;;\n"
-		      "/*) set -- -ex \"cd $PWD\" \"$@\" ;;\n"
-		      "esac\n", f);
+		      "# dlopen(\"dir/x.so\")), which gdb opens against its working directory,\n"
+		      "# then and later: gdb runs in the program's working directory inside this\n"
+		      "# directory. Command files given with -x or -ix by a relative name are\n"
+		      "# made absolute here; file names in gdb commands (source, dump, gcore)\n"
+		      "# are relative to that directory, so give them absolute.\n"
+		      "n=$#\n"
+		      "while [ \"$n\" -gt 0 ]; do\n"
+		      "\ta=$1\n"
+		      "\tshift\n"
+		      "\tn=$((n - 1))\n"
+		      "\tset -- \"$@\" \"$a\"\n"
+		      "\t[ \"$n\" -gt 0 ] || break\n"
+		      "\tcase $a in\n"
+		      "\t-x | --x | -ix | --ix | -command | --command | -init-command | --init-command)\n"
+		      "\t\ta=$1\n"
+		      "\t\tcase $a in /*) ;; *) a=$PWD/$a ;; esac\n"
+		      "\t\t;;\n"
+		      "\t-ex | --ex | -iex | --iex | -eval-command | --eval-command | \\\n"
+		      "\t-init-eval-command | --init-eval-command)\n"
+		      "\t\ta=$1\n"
+		      "\t\t;;\n"
+		      "\t*)\n"
+		      "\t\tcontinue\n"
+		      "\t\t;;\n"
+		      "\tesac\n"
+		      "\tshift\n"
+		      "\tn=$((n - 1))\n"
+		      "\tset -- \"$@\" \"$a\"\n"
+		      "done\n", f);
 	}
 	fputs("exec \"${GDB:-gdb}\" \\\n", f);
 	if (cwd) {

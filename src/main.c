@@ -69,6 +69,10 @@ static void usage(FILE *f)
 "      --max-size=SIZE      keep the archive within SIZE bytes (suffixes K, M, G, T):\n"
 "                           debuginfo is left out first, the dump never; the free\n"
 "                           space of the output's file system is a limit too\n"
+"      --max-mapped-file=SIZE  pack a non-ELF file the process had mapped (locale\n"
+"                           data, caches, data files) only up to SIZE (default 16M;\n"
+"                           0: none)\n"
+"      --max-mapped-total=SIZE  and such files up to SIZE in all (default 128M)\n"
 "\n"
 "Finding files:\n"
 "      --root=DIR           resolve every path inside DIR, as in a chroot (default: /)\n"
@@ -110,6 +114,8 @@ enum {
 	OPT_JSON,
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
+	OPT_MAX_MAPPED_FILE,
+	OPT_MAX_MAPPED_TOTAL,
 };
 
 static const struct option long_options[] = {
@@ -128,6 +134,8 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "max-mapped-file", required_argument, NULL, OPT_MAX_MAPPED_FILE },
+	{ "max-mapped-total", required_argument, NULL, OPT_MAX_MAPPED_TOTAL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -224,6 +232,14 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			if (!parse_size(optarg, &cfg->o.max_size) || cfg->o.max_size < 1024 * 1024)
 				return usage_error("invalid --max-size '%s' (a size of at least 1M, "
 						   "with an optional K, M, G or T suffix)", optarg);
+			break;
+		case OPT_MAX_MAPPED_FILE:
+		case OPT_MAX_MAPPED_TOTAL:
+			if (!parse_size(optarg, c == OPT_MAX_MAPPED_FILE ? &cfg->o.max_mapped_file
+									 : &cfg->o.max_mapped_total))
+				return usage_error("invalid --%s '%s' (a size, with an optional K, M, "
+						   "G or T suffix)", c == OPT_MAX_MAPPED_FILE ?
+						   "max-mapped-file" : "max-mapped-total", optarg);
 			break;
 		case OPT_ROOT:
 			cfg->o.root = optarg;
@@ -460,6 +476,8 @@ int main(int argc, char **argv)
 			.compression = SD_COMPRESS_ZSTD,
 			.root = "/",
 			.debuginfod = true,
+			.max_mapped_file = SD_MAPPED_FILE_MAX_DEFAULT,
+			.max_mapped_total = SD_MAPPED_TOTAL_MAX_DEFAULT,
 		},
 		.progress = PROGRESS_AUTO,
 	};

@@ -522,6 +522,8 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 		.dump_name = sd_basename(o->dump),
 		.debug_dirs = &resolver.debug_dirs,
 		.allow_mismatch = o->allow_mismatch,
+		.mapped_file_max = o->max_mapped_file,
+		.mapped_total_max = o->max_mapped_total,
 	};
 	if ((err = sd_plan_decide(plan, &dopts)))
 		goto out;

@@ -505,11 +505,44 @@ static struct sd_error *name_dump(struct sd_plan *plan, struct sd_item *dump, co
 	return NULL;
 }
 
+/* Skip the mapped data files over their bounds (--max-mapped-file, --max-mapped-total). */
+static struct sd_error *bound_mapped_files(struct sd_plan *plan,
+					   const struct sd_decide_options *opts)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		if (it->role != SD_ROLE_MAPPED_FILE || it->status != SD_STATUS_FOUND)
+			continue;
+		if (it->size <= opts->mapped_file_max && it->size <= opts->mapped_total_max - total) {
+			total += it->size;
+			continue;
+		}
+		struct sd_error *err;
+		if (it->size > opts->mapped_file_max)
+			err = sd_item_reason(it, "%" PRIu64 " bytes, more than --max-mapped-file "
+					     "(%" PRIu64 "); its memory is not readable from the "
+					     "archive", it->size, opts->mapped_file_max);
+		else
+			err = sd_item_reason(it, "%" PRIu64 " bytes, beyond --max-mapped-total "
+					     "(%" PRIu64 ", %" PRIu64 " taken); its memory is not "
+					     "readable from the archive", it->size,
+					     opts->mapped_total_max, total);
+		if (err)
+			return err;
+		it->status = SD_STATUS_SKIPPED;
+	}
+	return NULL;
+}
+
 struct sd_error *sd_plan_decide(struct sd_plan *plan, const struct sd_decide_options *opts)
 {
 	struct claims c = {0};
 	struct sd_error *err = NULL;
 	char reason[320];
+
+	if ((err = bound_mapped_files(plan, opts)))
+		return err;
 
 	for (size_t i = 0; i < plan->n_items; i++) {
 		struct sd_item *it = &plan->items[i];

@@ -30,7 +30,7 @@ enum sd_role {
 	SD_ROLE_DUMP,
 	SD_ROLE_EXECUTABLE,
 	SD_ROLE_LIBRARY,	/* shared object from the link_map or NT_FILE */
-	SD_ROLE_MAPPED_FILE,	/* other mapped file (non-ELF, not needed by debuggers) */
+	SD_ROLE_MAPPED_FILE,	/* other mapped file (non-ELF: locale data, caches, data files) */
 	SD_ROLE_VDSO,
 	SD_ROLE_DEBUGINFO,
 	SD_ROLE_DWZ,		/* supplementary debug file (.gnu_debugaltlink) */
@@ -215,6 +215,13 @@ struct sd_decide_options {
 	const char *dump_name;	/* archive name wanted for the dump (its file name) */
 	const struct sd_strv *debug_dirs;	/* in-root debug directories searched */
 	bool allow_mismatch;	/* pack mismatching files too */
+	/*
+	 * Non-ELF mapped files (SD_ROLE_MAPPED_FILE) found larger than
+	 * mapped_file_max, or beyond mapped_total_max in all (in plan order),
+	 * are skipped with the reason. Zero packs none.
+	 */
+	uint64_t mapped_file_max;
+	uint64_t mapped_total_max;
 };
 
 /*

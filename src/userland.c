@@ -266,7 +266,25 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 	struct sd_item *item;
 	struct sd_error *err;
 
-	if (f->problem || role == SD_ROLE_MAPPED_FILE) {
+	if (!f->problem && role == SD_ROLE_MAPPED_FILE) {
+		/*
+		 * A data file (locale, cache, font, shared memory file): its pages
+		 * are not in the core unless written to, and gdb reads them from
+		 * the file NT_FILE names, under the sysroot. Packed when small
+		 * (sd_plan_decide() applies the bounds), and nice to have.
+		 */
+		if ((err = sd_plan_need(plan, role, sd_basename(f->path), f->path, SD_FIND_PATHS,
+					SD_VERIFY_EXISTS, &item)) ||
+		    (err = sd_strv_add(&item->candidates, f->path)) ||
+		    (err = sd_item_set(&item->archive_path, sd_archive_path_of(f->path))) ||
+		    (err = sd_item_set(&item->why, "a data file the process had mapped; gdb "
+					"reads its pages from it")))
+			return err;
+		item->if_missing = SD_MISSING_SKIP;
+		item->optional = true;
+		return NULL;
+	}
+	if (f->problem) {
 		/* Deleted files and memfds are normal; bad paths mean a damaged core. */
 		bool bad = f->problem && sd_str_has_prefix(f->problem, "unusable");
 		if (bad && !managed)
@@ -276,9 +294,7 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 			return err;
 		if ((err = sd_item_set(&item->orig_path, path)) ||
 		    (err = sd_item_set(&item->name, sd_basename(path))) ||
-		    (err = sd_item_reason(item, "%s", f->problem ? f->problem
-						: "no ELF header in the core: a data file; "
-						  "debuggers do not need it")))
+		    (err = sd_item_reason(item, "%s", f->problem)))
 			return err;
 		if (mod)
 			item->build_id = mod->build_id;

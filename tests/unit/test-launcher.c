@@ -315,9 +315,6 @@ static void userland(const char *label, const char *h, bool auto_load)
 	}
 	add(&a, strdup("-iex"));
 	add(&a, strdup("set debuginfod enabled off"));
-	/* Back to the caller's directory before the caller's commands (scratch's name is plain). */
-	add(&a, strdup("-ex"));
-	add(&a, cat("cd ", scratch, NULL));
 	add(&a, strdup(USER_ARG));
 	add(&a, cat(here, "/", exe));
 	add(&a, strdup("-c"));
