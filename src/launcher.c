@@ -208,8 +208,15 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 		fputs(" \\\n", f);
 	}
 	free(tdb_dir);
-	fputs("\t-iex \"set debuginfod enabled off\" \\\n"
-	      "\t\"$@\" \\\n\t", f);
+	fputs("\t-iex \"set debuginfod enabled off\" \\\n", f);
+	/*
+	 * Source files (--sources) are at their absolute paths in here; gdb
+	 * looks for an absolute name under each source directory too, after
+	 * the original place. -d takes one directory name as it is.
+	 */
+	if (find_role(plan, SD_ROLE_SOURCE))
+		fputs("\t-d \"$here\" \\\n", f);
+	fputs("\t\"$@\" \\\n\t", f);
 	if (exe) {
 		here_path(f, exe->archive_path);
 		fputs(" ", f);

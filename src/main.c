@@ -82,6 +82,8 @@ static void usage(FILE *f)
 "                           marked as mismatch in the manifest\n"
 "      --no-debuginfod      do not query debuginfod even if DEBUGINFOD_URLS is set\n"
 "      --gdb-auto-load      let run-gdb.sh trust the archive (gdb auto-load safe-path)\n"
+"      --sources            pack the program's own source files its DWARF names\n"
+"                           (not those under /usr but /usr/local, /lib*, /bin, /etc)\n"
 "\n"
 "Listing:\n"
 "  -L, --list               print what would be collected and write nothing\n"
@@ -116,6 +118,7 @@ enum {
 	OPT_MAX_SIZE,
 	OPT_MAX_MAPPED_FILE,
 	OPT_MAX_MAPPED_TOTAL,
+	OPT_SOURCES,
 };
 
 static const struct option long_options[] = {
@@ -136,6 +139,7 @@ static const struct option long_options[] = {
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "max-mapped-file", required_argument, NULL, OPT_MAX_MAPPED_FILE },
 	{ "max-mapped-total", required_argument, NULL, OPT_MAX_MAPPED_TOTAL },
+	{ "sources", no_argument, NULL, OPT_SOURCES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -261,6 +265,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_GDB_AUTO_LOAD:
 			cfg->o.gdb_auto_load = true;
+			break;
+		case OPT_SOURCES:
+			cfg->o.sources = true;
 			break;
 		case 'L':
 			cfg->o.list = true;

@@ -35,6 +35,7 @@ struct sd_options {
 	bool force;
 	bool debuginfod;
 	bool gdb_auto_load;	/* run-gdb.sh trusts the archive (auto-load safe-path) */
+	bool sources;		/* pack the program's own source files (userland) */
 	bool progress_bar;
 	bool progress_json;
 	uint64_t max_size;	/* 0: no limit but the free space */

@@ -45,6 +45,7 @@ enum sd_role {
 	SD_ROLE_KCONFIG,
 	SD_ROLE_MODULE,
 	SD_ROLE_MODULE_DEBUG,
+	SD_ROLE_SOURCE,		/* a source file the DWARF names (--sources) */
 	SD_ROLE_GENERATED,	/* vmcoreinfo.txt, dmesg.txt: made from the dump */
 };
 
@@ -209,6 +210,9 @@ struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 /* Add a line to plan->notes (what the manifest and -v report about the dump). */
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Source files (--sources) are packed up to this size in all. */
+#define SD_SOURCES_MAX_SIZE ((uint64_t)64 << 20)
 
 /* Inputs of sd_plan_decide(). */
 struct sd_decide_options {

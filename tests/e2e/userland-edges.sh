@@ -110,6 +110,25 @@ for kind in kcore gcore; do
 	'
 done
 
+test_expect_success CORES '--sources: list crash_function shows the source from the archive' '
+	core=$(cat "$scratch/kcore.path") &&
+	archive kcore-src "$core" --sources &&
+	in_hidden kcore-src -batch -ex "list crash_function" &&
+	expect_grep "\*p = value; /\* prog.c: the crash site \*/" "$out/kcore-src.gdb" &&
+	grep -v "$xstate_warning" "$out/kcore-src.gdb" >"$out/kcore-src.rest" &&
+	expect_no_grep "warning\|No such file" "$out/kcore-src.rest" &&
+	m=$(echo "$scratch/else where/kcore-src"/*/manifest.json) &&
+	json_query "$m" "sorted(i[\"original_path\"] for i in doc[\"items\"] if i[\"role\"] == \"source\" and i[\"packed\"])" >"$out/sources" &&
+	cat "$out/sources" &&
+	for f in prog.c libedgefoo.c libedgerel.c plugin.c libedgeorigin.c; do
+		expect_grep "$app/src/$f" "$out/sources" || exit 1
+	done &&
+	expect_no_grep "/usr/" "$out/sources" &&
+	# Without --sources, the same command finds nothing.
+	in_hidden kcore -batch -ex "list crash_function" &&
+	expect_grep "src/prog.c: No such file or directory" "$out/kcore.gdb"
+'
+
 test_expect_success CORES 'gdb works in the program directory; -x files of the caller are found' '
 	mkdir -p "$scratch/caller" && echo "echo from-caller-script\\n" >"$scratch/caller/cmds.gdb" &&
 	top=$(echo "$scratch/else where/kcore"/*) &&
