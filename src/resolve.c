@@ -346,14 +346,19 @@ static bool try_candidates(struct sd_resolver *r, struct pick *p, struct attempt
 }
 
 static bool try_debuginfod(struct sd_resolver *r, struct pick *p, struct attempts *a,
-			   const struct sd_item *it)
+			   const struct sd_plan *plan, const struct sd_item *it)
 {
-	if (!r->debuginfod || !it->build_id.len)
+	/* A source file is asked for by the build-id of the object whose DWARF names it. */
+	const struct sd_build_id *id = it->role == SD_ROLE_SOURCE && it->parent < plan->n_items
+				       ? &plan->items[it->parent].build_id : &it->build_id;
+	if (!r->debuginfod || !id->len)
 		return false;
 	enum sd_debuginfod_kind kind = it->verify == SD_VERIFY_DEBUG || sd_role_is_debug(it->role)
 				       ? SD_DEBUGINFOD_DEBUGINFO : SD_DEBUGINFOD_EXECUTABLE;
 	char *cached = NULL;
-	int fd = sd_debuginfod_find(r->debuginfod, kind, &it->build_id, &cached);
+	int fd = it->role == SD_ROLE_SOURCE
+		 ? sd_debuginfod_find_source(r->debuginfod, id, it->orig_path, &cached)
+		 : sd_debuginfod_find(r->debuginfod, kind, id, &cached);
 	if (fd < 0) {
 		attempt(a, "debuginfod (%s)", strerror(-fd));
 		free(cached);
@@ -472,7 +477,7 @@ static struct sd_error *resolve_one(struct sd_resolver *r, struct sd_plan *plan,
 	if (!found && !oom && (it->find & SD_FIND_BUILD_ID) && !(it->find & SD_FIND_BUILD_ID_FIRST))
 		found = try_build_id_dirs(r, &p, &a, it, &oom);
 	if (!found && !oom && (it->find & SD_FIND_DEBUGINFOD))
-		found = try_debuginfod(r, &p, &a, it);
+		found = try_debuginfod(r, &p, &a, plan, it);
 	if (oom || (found && !p.path)) {
 		err = &sd_enomem;
 		goto out;
@@ -881,8 +886,8 @@ struct sd_error *sd_resolve_sources(struct sd_resolver *r, struct sd_plan *plan,
 			continue;
 		}
 		struct sd_item *it;
-		if ((err = sd_plan_need(plan, SD_ROLE_SOURCE, sd_basename(norm), norm, SD_FIND_PATHS,
-					SD_VERIFY_EXISTS, &it)) ||
+		if ((err = sd_plan_need(plan, SD_ROLE_SOURCE, sd_basename(norm), norm,
+					SD_FIND_PATHS | SD_FIND_DEBUGINFOD, SD_VERIFY_EXISTS, &it)) ||
 		    (err = sd_strv_add(&it->candidates, norm)) ||
 		    (err = sd_item_set(&it->archive_path, sd_archive_path_of(norm))) ||
 		    (err = sd_item_set(&it->why, "a source file its DWARF names (--sources)")))

@@ -69,7 +69,8 @@ struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
  * executable and non-system libraries names them (their own DWARF or their
  * debug file's), added as needs (SD_ROLE_SOURCE) of files outside the
  * system's directories (/usr but /usr/local, /lib*, /bin, /sbin, /etc) and
- * resolved; a source not in the root is left out of the manifest.
+ * resolved, in the root, then from debuginfod by the object's build-id; a
+ * source found nowhere is left out of the manifest.
  */
 struct sd_error *sd_resolve_sources(struct sd_resolver *r, struct sd_plan *plan,
 				    struct sd_files *files);
