@@ -51,6 +51,14 @@ int sd_debuginfod_find(struct sd_debuginfod *d, enum sd_debuginfod_kind kind,
 		return debuginfod_find_executable(d->client, id->bytes, (int)id->len, ret_path);
 	return debuginfod_find_debuginfo(d->client, id->bytes, (int)id->len, ret_path);
 }
+
+int sd_debuginfod_find_source(struct sd_debuginfod *d, const struct sd_build_id *id,
+			      const char *path, char **ret_path)
+{
+	if (!d || !id->len || path[0] != '/')
+		return -ENOSYS;
+	return debuginfod_find_source(d->client, id->bytes, (int)id->len, path, ret_path);
+}
 #else
 struct sd_debuginfod {
 	int unused;
@@ -72,6 +80,12 @@ void sd_debuginfod_destroy(struct sd_debuginfod *d)
 
 int sd_debuginfod_find(struct sd_debuginfod *d, enum sd_debuginfod_kind kind,
 		       const struct sd_build_id *id, char **ret_path)
+{
+	return -ENOSYS;
+}
+
+int sd_debuginfod_find_source(struct sd_debuginfod *d, const struct sd_build_id *id,
+			      const char *path, char **ret_path)
 {
 	return -ENOSYS;
 }

@@ -25,6 +25,10 @@ void sd_debuginfod_destroy(struct sd_debuginfod *d);
 int sd_debuginfod_find(struct sd_debuginfod *d, enum sd_debuginfod_kind kind,
 		       const struct sd_build_id *id, char **ret_path);
 
+/* The same for a source file (absolute path) named in the DWARF of build-id id. */
+int sd_debuginfod_find_source(struct sd_debuginfod *d, const struct sd_build_id *id,
+			      const char *path, char **ret_path);
+
 bool sd_debuginfod_compiled_in(void);
 
 #endif

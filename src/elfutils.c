@@ -875,3 +875,58 @@ out:
 	elf_end(elf);
 	return err;
 }
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct sd_error *sd_dwarf_source_files(int fd, size_t max, struct sd_strv *ret)
+{
+	elf_init();
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		return sd_error_create(SD_ERROR_INPUT, "not an ELF file");
+	}
+	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	if (!dw) {
+		elf_end(elf);
+		return NULL;	/* no DWARF: no source files */
+	}
+	struct sd_strv names = {0};
+	struct sd_error *err = NULL;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	/* Each unit's line table names its files, joined by libdw to the unit's directories. */
+	for (size_t units = 0; !err && names.n < max && units < SD_DWARF_UNITS_MAX &&
+	     dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0; units++, off = next) {
+		Dwarf_Die die;
+		Dwarf_Files *srcfiles;
+		size_t n;
+		if (!dwarf_offdie(dw, off + hsize, &die) || dwarf_getsrcfiles(&die, &srcfiles, &n))
+			continue;
+		/* A relative name (DWARF 5 directory entries may be) is under comp_dir. */
+		Dwarf_Attribute attr;
+		const char *comp_dir = dwarf_formstring(dwarf_attr(&die, DW_AT_comp_dir, &attr));
+		for (size_t i = 0; i < n && !err && names.n < max; i++) {
+			const char *name = dwarf_filesrc(srcfiles, i, NULL, NULL);
+			if (!name || !name[0] || strlen(name) >= SD_PATH_MAX)
+				continue;
+			if (name[0] == '/')
+				err = sd_strv_add(&names, name);
+			else if (comp_dir && comp_dir[0] == '/' && strlen(comp_dir) < SD_PATH_MAX)
+				err = sd_strv_addf(&names, "%s/%s", comp_dir, name);
+		}
+	}
+	dwarf_end(dw);
+	elf_end(elf);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (size_t i = 0; i < names.n && !err; i++)
+		if (i == 0 || strcmp(names.v[i], names.v[i - 1]) != 0)
+			err = sd_strv_add(ret, names.v[i]);
+	sd_strv_deinit(&names);
+	return err;
+}

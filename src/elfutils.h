@@ -15,6 +15,7 @@
 #include "error.h"
 #include "notes.h"
 #include "buildid.h"
+#include "util.h"
 
 struct sd_elf_info {
 	int type;		/* ET_* */
@@ -109,6 +110,16 @@ bool sd_elf_symbol(int fd, const char *name, uint64_t *ret);
  */
 struct sd_dwarf_types;
 struct sd_ktypes;
+
+/*
+ * The absolute names of the source files fd's DWARF names (every unit's
+ * line table: the compilation directory joined with each file name; not
+ * normalised: "dir/../x.c" stays), each
+ * once, appended to ret. At most max names (with repeats) and
+ * SD_DWARF_UNITS_MAX units are read. No DWARF: nothing appended.
+ */
+#define SD_DWARF_UNITS_MAX 100000
+struct sd_error *sd_dwarf_source_files(int fd, size_t max, struct sd_strv *ret);
 struct sd_error *sd_dwarf_types_open(int fd, struct sd_dwarf_types **ret);
 void sd_dwarf_types_ktypes(struct sd_dwarf_types *d, struct sd_ktypes *ret);
 void sd_dwarf_types_destroy(struct sd_dwarf_types *d);

@@ -96,6 +96,30 @@ static void here_path(FILE *f, const char *rel)
  * works when its glibc is the dump's), then in the archive (which gdb then
  * declines, saying how to allow it).
  */
+/*
+ * The process's working directory inside the archive, when the dump says
+ * what it was (relative library names) and something packed lies under it:
+ * gdb opens relative library names against its own working directory.
+ */
+static const char *archive_cwd(const struct sd_plan *plan)
+{
+	if (!plan->cwd || plan->cwd[0] != '/')
+		return NULL;
+	const char *rel = sd_archive_path_of(plan->cwd);
+	size_t n = strlen(rel);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (!it->pack || !it->archive_path)
+			continue;
+		if (!n || (strncmp(it->archive_path, rel, n) == 0 && it->archive_path[n] == '/'))
+			return rel;
+		for (size_t a = 0; a < it->aliases.n; a++)
+			if (strncmp(it->aliases.v[a], rel, n) == 0 && it->aliases.v[a][n] == '/')
+				return rel;
+	}
+	return NULL;
+}
+
 static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 				   const struct sd_launcher_options *opts)
 {
@@ -127,8 +151,51 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 		fputs("# libthread_db.so.1 is in this directory, but the name of its directory has\n"
 		      "# characters that cannot be passed safely in a gdb command; gdb searches its\n"
 		      "# default places for it (set libthread-db-search-path to change that).\n", f);
-	fputs("exec \"${GDB:-gdb}\" \\\n"
-	      "\t-iex \"set sysroot $here\" \\\n"
+	const char *cwd = archive_cwd(plan);
+	if (cwd) {
+		/*
+		 * --cd is an argument of its own (any bytes). gdb stays there:
+		 * it keeps the relative names and opens the files again by
+		 * them long after loading (BFD closes its descriptors).
+		 */
+		fputs("# The program loaded libraries by relative names (LD_LIBRARY_PATH=./lib,\n"
+		      "# dlopen(\"dir/x.so\")), which gdb opens against its working directory,\n"
+		      "# then and later: gdb runs in the program's working directory inside this\n"
+		      "# directory. Command files given with -x or -ix by a relative name are\n"
+		      "# made absolute here; file names in gdb commands (source, dump, gcore)\n"
+		      "# are relative to that directory, so give them absolute.\n"
+		      "n=$#\n"
+		      "while [ \"$n\" -gt 0 ]; do\n"
+		      "\ta=$1\n"
+		      "\tshift\n"
+		      "\tn=$((n - 1))\n"
+		      "\tset -- \"$@\" \"$a\"\n"
+		      "\t[ \"$n\" -gt 0 ] || break\n"
+		      "\tcase $a in\n"
+		      "\t-x | --x | -ix | --ix | -command | --command | -init-command | --init-command)\n"
+		      "\t\ta=$1\n"
+		      "\t\tcase $a in /*) ;; *) a=$PWD/$a ;; esac\n"
+		      "\t\t;;\n"
+		      "\t-ex | --ex | -iex | --iex | -eval-command | --eval-command | \\\n"
+		      "\t-init-eval-command | --init-eval-command)\n"
+		      "\t\ta=$1\n"
+		      "\t\t;;\n"
+		      "\t*)\n"
+		      "\t\tcontinue\n"
+		      "\t\t;;\n"
+		      "\tesac\n"
+		      "\tshift\n"
+		      "\tn=$((n - 1))\n"
+		      "\tset -- \"$@\" \"$a\"\n"
+		      "done\n", f);
+	}
+	fputs("exec \"${GDB:-gdb}\" \\\n", f);
+	if (cwd) {
+		fputs("\t--cd=", f);
+		here_path(f, cwd);
+		fputs(" \\\n", f);
+	}
+	fputs("\t-iex \"set sysroot $here\" \\\n"
 	      "\t-iex \"set debug-file-directory $here/usr/lib/debug\" \\\n", f);
 	if (opts->gdb_auto_load)
 		fputs("\t-iex \"set auto-load safe-path $here\" \\\n", f);
@@ -141,8 +208,15 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 		fputs(" \\\n", f);
 	}
 	free(tdb_dir);
-	fputs("\t-iex \"set debuginfod enabled off\" \\\n"
-	      "\t\"$@\" \\\n\t", f);
+	fputs("\t-iex \"set debuginfod enabled off\" \\\n", f);
+	/*
+	 * Source files (--sources) are at their absolute paths in here; gdb
+	 * looks for an absolute name under each source directory too, after
+	 * the original place. -d takes one directory name as it is.
+	 */
+	if (find_role(plan, SD_ROLE_SOURCE))
+		fputs("\t-d \"$here\" \\\n", f);
+	fputs("\t\"$@\" \\\n\t", f);
 	if (exe) {
 		here_path(f, exe->archive_path);
 		fputs(" ", f);

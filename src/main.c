@@ -73,6 +73,10 @@ static void usage(FILE *f)
 "      --max-size=SIZE      keep the archive within SIZE bytes (suffixes K, M, G, T):\n"
 "                           debuginfo is left out first, the dump never; the free\n"
 "                           space of the output's file system is a limit too\n"
+"      --max-mapped-file=SIZE  pack a non-ELF file the process had mapped (locale\n"
+"                           data, caches, data files) only up to SIZE (default 16M;\n"
+"                           0: none)\n"
+"      --max-mapped-total=SIZE  and such files up to SIZE in all (default 128M)\n"
 "\n"
 "Finding files:\n"
 "      --root=DIR           resolve every path inside DIR, as in a chroot (default: /)\n"
@@ -84,6 +88,8 @@ static void usage(FILE *f)
 "      --gdb-auto-load      let run-gdb.sh trust the archive (gdb auto-load safe-path)\n"
 "      --verify             then check the archive opens in its debuggers, with the\n"
 "                           originals hidden (savedump verify; exit 3 if it does not)\n"
+"      --sources            pack the program's own source files its DWARF names\n"
+"                           (not those under /usr but /usr/local, /lib*, /bin, /etc)\n"
 "\n"
 "Listing:\n"
 "  -L, --list               print what would be collected and write nothing\n"
@@ -122,6 +128,9 @@ enum {
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
 	OPT_VERIFY,
+	OPT_MAX_MAPPED_FILE,
+	OPT_MAX_MAPPED_TOTAL,
+	OPT_SOURCES,
 };
 
 static const struct option long_options[] = {
@@ -141,6 +150,9 @@ static const struct option long_options[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "max-mapped-file", required_argument, NULL, OPT_MAX_MAPPED_FILE },
+	{ "max-mapped-total", required_argument, NULL, OPT_MAX_MAPPED_TOTAL },
+	{ "sources", no_argument, NULL, OPT_SOURCES },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -238,6 +250,14 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 				return usage_error("invalid --max-size '%s' (a size of at least 1M, "
 						   "with an optional K, M, G or T suffix)", optarg);
 			break;
+		case OPT_MAX_MAPPED_FILE:
+		case OPT_MAX_MAPPED_TOTAL:
+			if (!parse_size(optarg, c == OPT_MAX_MAPPED_FILE ? &cfg->o.max_mapped_file
+									 : &cfg->o.max_mapped_total))
+				return usage_error("invalid --%s '%s' (a size, with an optional K, M, "
+						   "G or T suffix)", c == OPT_MAX_MAPPED_FILE ?
+						   "max-mapped-file" : "max-mapped-total", optarg);
+			break;
 		case OPT_ROOT:
 			cfg->o.root = optarg;
 			break;
@@ -258,6 +278,9 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_GDB_AUTO_LOAD:
 			cfg->o.gdb_auto_load = true;
+			break;
+		case OPT_SOURCES:
+			cfg->o.sources = true;
 			break;
 		case 'L':
 			cfg->o.list = true;
@@ -509,6 +532,8 @@ int main(int argc, char **argv)
 			.compression = SD_COMPRESS_ZSTD,
 			.root = "/",
 			.debuginfod = true,
+			.max_mapped_file = SD_MAPPED_FILE_MAX_DEFAULT,
+			.max_mapped_total = SD_MAPPED_TOTAL_MAX_DEFAULT,
 		},
 		.progress = PROGRESS_AUTO,
 	};

@@ -98,6 +98,7 @@ void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_mani
 	if (plan->kind == SD_DUMP_USERLAND) {
 		sd_json_string(&j, "executable", plan->executable);
 		sd_json_string(&j, "command_line", plan->command_line);
+		sd_json_string(&j, "cwd", plan->cwd);
 		if (plan->pid >= 0)
 			sd_json_int(&j, "pid", plan->pid);
 		else

@@ -517,11 +517,16 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 		goto out;
 	if ((err = inspect_and_resolve(&d, o->inspect_in_process, &resolver, plan, &files)))
 		goto out;
+	if (o->sources && plan->kind == SD_DUMP_USERLAND &&
+	    (err = sd_resolve_sources(&resolver, plan, &files)))
+		goto out;
 
 	struct sd_decide_options dopts = {
 		.dump_name = sd_basename(o->dump),
 		.debug_dirs = &resolver.debug_dirs,
 		.allow_mismatch = o->allow_mismatch,
+		.mapped_file_max = o->max_mapped_file,
+		.mapped_total_max = o->max_mapped_total,
 	};
 	if ((err = sd_plan_decide(plan, &dopts)))
 		goto out;

@@ -18,6 +18,9 @@
 #include "output.h"
 #include "plan.h"
 
+#define SD_MAPPED_FILE_MAX_DEFAULT ((uint64_t)16 << 20)
+#define SD_MAPPED_TOTAL_MAX_DEFAULT ((uint64_t)128 << 20)
+
 struct sd_options {
 	const char *dump;
 	const char *output;	/* NULL: ./savedump-DUMPNAME.tar.EXT */
@@ -32,9 +35,13 @@ struct sd_options {
 	bool force;
 	bool debuginfod;
 	bool gdb_auto_load;	/* run-gdb.sh trusts the archive (auto-load safe-path) */
+	bool sources;		/* pack the program's own source files (userland) */
 	bool progress_bar;
 	bool progress_json;
 	uint64_t max_size;	/* 0: no limit but the free space */
+	/* Non-ELF mapped files are packed up to this size each, and this much in all. */
+	uint64_t max_mapped_file;
+	uint64_t max_mapped_total;
 	/*
 	 * Inspect in this process, unconfined, for the --list fuzz target
 	 * (libFuzzer sees the coverage of its own process only). Never set

@@ -47,6 +47,7 @@ void sd_plan_deinit(struct sd_plan *plan)
 	free(plan->arch);
 	free(plan->executable);
 	free(plan->command_line);
+	free(plan->cwd);
 	free(plan->release);
 	sd_strv_deinit(&plan->notes);
 	free(plan->damage);
@@ -192,6 +193,7 @@ const char *sd_role_name(enum sd_role role)
 		[SD_ROLE_KCONFIG] = "kernel-config",
 		[SD_ROLE_MODULE] = "module",
 		[SD_ROLE_MODULE_DEBUG] = "module-debuginfo",
+		[SD_ROLE_SOURCE] = "source",
 		[SD_ROLE_GENERATED] = "generated",
 	};
 	return (size_t)role < ARRAY_SIZE(names) && names[role] ? names[role] : "unknown";
@@ -543,11 +545,47 @@ static struct sd_error *name_dump(struct sd_plan *plan, struct sd_item *dump, co
 	return NULL;
 }
 
+/*
+ * Skip the found items of role over their bounds, in plan order: larger than
+ * file_max, or beyond total_max in all (the options that set them named).
+ */
+static struct sd_error *bound_role(struct sd_plan *plan, enum sd_role role, uint64_t file_max,
+				   const char *file_opt, uint64_t total_max, const char *total_opt)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		if (it->role != role || it->status != SD_STATUS_FOUND)
+			continue;
+		if (it->size <= file_max && it->size <= total_max - total) {
+			total += it->size;
+			continue;
+		}
+		struct sd_error *err;
+		if (it->size > file_max)
+			err = sd_item_reason(it, "%" PRIu64 " bytes, more than %s (%" PRIu64 ")",
+					     it->size, file_opt, file_max);
+		else
+			err = sd_item_reason(it, "%" PRIu64 " bytes, beyond %s (%" PRIu64 ", %" PRIu64
+					     " taken)", it->size, total_opt, total_max, total);
+		if (err)
+			return err;
+		it->status = SD_STATUS_SKIPPED;
+	}
+	return NULL;
+}
+
 struct sd_error *sd_plan_decide(struct sd_plan *plan, const struct sd_decide_options *opts)
 {
 	struct claims c = {0};
 	struct sd_error *err = NULL;
 	char reason[320];
+
+	if ((err = bound_role(plan, SD_ROLE_MAPPED_FILE, opts->mapped_file_max, "--max-mapped-file",
+			      opts->mapped_total_max, "--max-mapped-total")) ||
+	    (err = bound_role(plan, SD_ROLE_SOURCE, SD_SOURCES_MAX_SIZE, "--sources' bound",
+			      SD_SOURCES_MAX_SIZE, "--sources' bound")))
+		return err;
 
 	for (size_t i = 0; i < plan->n_items; i++) {
 		struct sd_item *it = &plan->items[i];

@@ -30,7 +30,7 @@ enum sd_role {
 	SD_ROLE_DUMP,
 	SD_ROLE_EXECUTABLE,
 	SD_ROLE_LIBRARY,	/* shared object from the link_map or NT_FILE */
-	SD_ROLE_MAPPED_FILE,	/* other mapped file (non-ELF, not needed by debuggers) */
+	SD_ROLE_MAPPED_FILE,	/* other mapped file (non-ELF: locale data, caches, data files) */
 	SD_ROLE_VDSO,
 	SD_ROLE_DEBUGINFO,
 	SD_ROLE_DWZ,		/* supplementary debug file (.gnu_debugaltlink) */
@@ -45,6 +45,7 @@ enum sd_role {
 	SD_ROLE_KCONFIG,
 	SD_ROLE_MODULE,
 	SD_ROLE_MODULE_DEBUG,
+	SD_ROLE_SOURCE,		/* a source file the DWARF names (--sources) */
 	SD_ROLE_GENERATED,	/* vmcoreinfo.txt, dmesg.txt: made from the dump */
 };
 
@@ -144,6 +145,11 @@ struct sd_plan {
 	/* Userland */
 	char *executable;	/* path of the executable, as the dump knows it */
 	char *command_line;
+	/*
+	 * The working directory the process's relative library names imply
+	 * (absolute, normalised), or NULL: gdb opens such names against it.
+	 */
+	char *cwd;
 	int pid;
 	int signal;
 	/* Kernel */
@@ -206,11 +212,21 @@ struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 struct sd_error *sd_plan_note(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Source files (--sources) are packed up to this size in all. */
+#define SD_SOURCES_MAX_SIZE ((uint64_t)64 << 20)
+
 /* Inputs of sd_plan_decide(). */
 struct sd_decide_options {
 	const char *dump_name;	/* archive name wanted for the dump (its file name) */
 	const struct sd_strv *debug_dirs;	/* in-root debug directories searched */
 	bool allow_mismatch;	/* pack mismatching files too */
+	/*
+	 * Non-ELF mapped files (SD_ROLE_MAPPED_FILE) found larger than
+	 * mapped_file_max, or beyond mapped_total_max in all (in plan order),
+	 * are skipped with the reason. Zero packs none.
+	 */
+	uint64_t mapped_file_max;
+	uint64_t mapped_total_max;
 };
 
 /*

@@ -102,6 +102,7 @@ struct sd_error *sd_plan_encode(const struct sd_plan *plan, char **ret, size_t *
 	put_str(f, plan->arch);
 	put_str(f, plan->executable);
 	put_str(f, plan->command_line);
+	put_str(f, plan->cwd);
 	put_u64(f, (uint64_t)(int64_t)plan->pid);
 	put_u64(f, (uint64_t)(int64_t)plan->signal);
 	put_str(f, plan->release);
@@ -285,6 +286,17 @@ static void get_item(struct reader *r, struct sd_item *it, size_t base, size_t n
 	it->content_len = content ? clen : 0;
 }
 
+/* A working directory as the inspector derives it: absolute and normalised. */
+static bool cwd_ok(const char *cwd)
+{
+	char *norm = NULL;
+	struct sd_error *err = sd_path_normalize(cwd, &norm);
+	bool ok = !err && strcmp(norm, cwd) == 0;
+	sd_error_destroy(err);
+	free(norm);
+	return ok;
+}
+
 struct sd_error *sd_plan_decode(const void *buf, size_t len, struct sd_plan *plan)
 {
 	struct reader r = { .p = buf, .left = len };
@@ -300,6 +312,7 @@ struct sd_error *sd_plan_decode(const void *buf, size_t len, struct sd_plan *pla
 	in.arch = get_str(&r);
 	in.executable = get_str(&r);
 	in.command_line = get_str(&r);
+	in.cwd = get_str(&r);
 	in.pid = (int)(int64_t)get_u64(&r);
 	in.signal = (int)(int64_t)get_u64(&r);
 	in.release = get_str(&r);
@@ -325,6 +338,8 @@ struct sd_error *sd_plan_decode(const void *buf, size_t len, struct sd_plan *pla
 		err = sd_strv_add(&plan->notes, in.notes.v[i]);
 	if (!r.bad && !err && in.damage)
 		err = sd_plan_damage(plan, "%s", in.damage);
+	if (!r.bad && !err && in.cwd && !cwd_ok(in.cwd))
+		r.bad = true;
 	if (r.bad || err) {
 		sd_plan_truncate(plan, base);	/* drop what was appended */
 		sd_plan_deinit(&in);
@@ -359,6 +374,7 @@ struct sd_error *sd_plan_decode(const void *buf, size_t len, struct sd_plan *pla
 	TAKE(arch);
 	TAKE(executable);
 	TAKE(command_line);
+	TAKE(cwd);
 	TAKE(release);
 	TAKE(modules_pending);
 #undef TAKE

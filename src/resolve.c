@@ -346,14 +346,19 @@ static bool try_candidates(struct sd_resolver *r, struct pick *p, struct attempt
 }
 
 static bool try_debuginfod(struct sd_resolver *r, struct pick *p, struct attempts *a,
-			   const struct sd_item *it)
+			   const struct sd_plan *plan, const struct sd_item *it)
 {
-	if (!r->debuginfod || !it->build_id.len)
+	/* A source file is asked for by the build-id of the object whose DWARF names it. */
+	const struct sd_build_id *id = it->role == SD_ROLE_SOURCE && it->parent < plan->n_items
+				       ? &plan->items[it->parent].build_id : &it->build_id;
+	if (!r->debuginfod || !id->len)
 		return false;
 	enum sd_debuginfod_kind kind = it->verify == SD_VERIFY_DEBUG || sd_role_is_debug(it->role)
 				       ? SD_DEBUGINFOD_DEBUGINFO : SD_DEBUGINFOD_EXECUTABLE;
 	char *cached = NULL;
-	int fd = sd_debuginfod_find(r->debuginfod, kind, &it->build_id, &cached);
+	int fd = it->role == SD_ROLE_SOURCE
+		 ? sd_debuginfod_find_source(r->debuginfod, id, it->orig_path, &cached)
+		 : sd_debuginfod_find(r->debuginfod, kind, id, &cached);
 	if (fd < 0) {
 		attempt(a, "debuginfod (%s)", strerror(-fd));
 		free(cached);
@@ -472,7 +477,7 @@ static struct sd_error *resolve_one(struct sd_resolver *r, struct sd_plan *plan,
 	if (!found && !oom && (it->find & SD_FIND_BUILD_ID) && !(it->find & SD_FIND_BUILD_ID_FIRST))
 		found = try_build_id_dirs(r, &p, &a, it, &oom);
 	if (!found && !oom && (it->find & SD_FIND_DEBUGINFOD))
-		found = try_debuginfod(r, &p, &a, it);
+		found = try_debuginfod(r, &p, &a, plan, it);
 	if (oom || (found && !p.path)) {
 		err = &sd_enomem;
 		goto out;
@@ -783,4 +788,122 @@ struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
 			return err;
 	}
 	return NULL;
+}
+
+/* --- Source files (--sources) ------------------------------------------------------- */
+
+/* Installed by the system, not the program's own: /usr (but /usr/local), /lib*, /bin, ... */
+static bool system_path(const char *path)
+{
+	static const char *const prefixes[] = { "/usr/", "/lib/", "/lib32/", "/lib64/", "/libx32/",
+						"/bin/", "/sbin/", "/etc/" };
+	if (sd_str_has_prefix(path, "/usr/local/"))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (sd_str_has_prefix(path, prefixes[i]))
+			return true;
+	return false;
+}
+
+/* The item whose DWARF describes item index: itself, or its debug file; SIZE_MAX if none. */
+static size_t dwarf_item(const struct sd_plan *plan, const struct sd_files *files, size_t index)
+{
+	const struct sd_item *it = &plan->items[index];
+	if (it->has_debug_info && sd_files_fd(files, index) >= 0)
+		return index;
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *d = &plan->items[i];
+		if (d->role == SD_ROLE_DEBUGINFO && d->parent == index &&
+		    d->status == SD_STATUS_FOUND && d->has_debug_info && sd_files_fd(files, i) >= 0)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+struct source {
+	char *path;
+	size_t parent;
+};
+
+static int cmp_source(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : x->parent < y->parent ? -1 : x->parent > y->parent;
+}
+
+struct sd_error *sd_resolve_sources(struct sd_resolver *r, struct sd_plan *plan,
+				    struct sd_files *files)
+{
+	struct source *v = NULL;
+	size_t n = 0, cap = 0, objects = plan->n_items;
+	struct sd_error *err = NULL;
+	for (size_t i = 0; i < objects && !err && n < SD_SOURCES_MAX_FILES * 4; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->status != SD_STATUS_FOUND || !it->orig_path ||
+		    !(it->role == SD_ROLE_EXECUTABLE ||
+		      (it->role == SD_ROLE_LIBRARY && !system_path(it->orig_path))))
+			continue;
+		size_t d = dwarf_item(plan, files, i);
+		if (d == SIZE_MAX)
+			continue;
+		struct sd_strv names = {0};
+		err = sd_dwarf_source_files(sd_files_fd(files, d), SD_SOURCES_MAX_FILES * 4, &names);
+		if (err && err != &sd_enomem) {
+			sd_error_destroy(err);	/* unreadable DWARF: no sources from it */
+			err = NULL;
+		}
+		for (size_t k = 0; k < names.n && !err; k++) {
+			if (system_path(names.v[k]))
+				continue;
+			if (!sd_grow(&v, &cap, n + 1, sizeof(*v))) {
+				err = &sd_enomem;
+				break;
+			}
+			v[n].path = take_ptr(names.v[k]);
+			v[n++].parent = i;
+		}
+		sd_strv_deinit(&names);
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_source);
+	size_t added = 0, over = 0;
+	for (size_t k = 0; k < n && !err; k++) {
+		if (k && strcmp(v[k].path, v[k - 1].path) == 0)
+			continue;
+		if (added >= SD_SOURCES_MAX_FILES) {
+			over++;
+			continue;
+		}
+		_cleanup_free_ char *norm = NULL;
+		struct sd_error *bad = sd_path_normalize(v[k].path, &norm);
+		if (bad) {
+			if (bad == &sd_enomem) {
+				err = bad;
+				break;
+			}
+			sd_error_destroy(bad);
+			continue;
+		}
+		struct sd_item *it;
+		if ((err = sd_plan_need(plan, SD_ROLE_SOURCE, sd_basename(norm), norm,
+					SD_FIND_PATHS | SD_FIND_DEBUGINFOD, SD_VERIFY_EXISTS, &it)) ||
+		    (err = sd_strv_add(&it->candidates, norm)) ||
+		    (err = sd_item_set(&it->archive_path, sd_archive_path_of(norm))) ||
+		    (err = sd_item_set(&it->why, "a source file its DWARF names (--sources)")))
+			break;
+		it->parent = v[k].parent;
+		it->if_missing = SD_MISSING_OMIT;
+		it->optional = true;
+		added++;
+	}
+	for (size_t k = 0; k < n; k++)
+		free(v[k].path);
+	free(v);
+	if (!err && over)
+		err = sd_plan_note(plan, "--sources: %zu more source files named in DWARF were not "
+				   "looked for (at most %d are)", over, SD_SOURCES_MAX_FILES);
+	if (!err)
+		err = sd_resolve_plan(r, plan, files);
+	return err;
 }

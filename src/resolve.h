@@ -61,4 +61,18 @@ void sd_resolver_deinit(struct sd_resolver *r);
 struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
 				 struct sd_files *files);
 
+/* --sources: at most this many source files are looked for (the planner bounds their size). */
+#define SD_SOURCES_MAX_FILES 20000
+
+/*
+ * --sources: the program's own source files, as the DWARF of the found
+ * executable and non-system libraries names them (their own DWARF or their
+ * debug file's), added as needs (SD_ROLE_SOURCE) of files outside the
+ * system's directories (/usr but /usr/local, /lib*, /bin, /sbin, /etc) and
+ * resolved, in the root, then from debuginfod by the object's build-id; a
+ * source found nowhere is left out of the manifest.
+ */
+struct sd_error *sd_resolve_sources(struct sd_resolver *r, struct sd_plan *plan,
+				    struct sd_files *files);
+
 #endif

@@ -33,6 +33,7 @@ struct inspect {
 	struct sd_link_map_entry *lm;
 	size_t n_lm;
 	bool dotnet;
+	char *cwd;	/* the process's working directory, as relative loader names imply */
 };
 
 static const char deleted_suffix[] = " (deleted)";
@@ -143,6 +144,61 @@ static struct mapped *file_at(struct inspect *in, uint64_t addr)
 	return NULL;
 }
 
+/*
+ * The loader opens a relative name (LD_LIBRARY_PATH=./lib, a relative
+ * DT_RUNPATH, dlopen("plugins/x.so")) against the process's working
+ * directory, and the kernel records the absolute path of what it opened in
+ * NT_FILE. So a relative link_map name R whose dynamic section lies in the
+ * mapping of NT_FILE path P = D/R tells that the working directory was D.
+ * The first such name decides (a process that changed directory between
+ * two loads gets an alias for the other, see add_file_item()); names with
+ * ".." say too little (D/x/../R fits any x) and are not used for it.
+ */
+static char *cwd_from(const char *name, const char *path)
+{
+	if (!path || name[0] == '/' || !name[0])
+		return NULL;
+	for (const char *p = name; *p; p++) {
+		bool start = p == name || p[-1] == '/';
+		if (start && p[0] == '.' && p[1] == '.' && (p[2] == '/' || !p[2]))
+			return NULL;
+	}
+	_cleanup_free_ char *abs = sd_path_join("/", name);
+	char *suffix = NULL;
+	struct sd_error *err = abs ? sd_path_normalize(abs, &suffix) : NULL;
+	sd_error_destroy(err);
+	if (!suffix || strcmp(suffix, "/") == 0 || !sd_str_has_suffix(path, suffix)) {
+		free(suffix);
+		return NULL;
+	}
+	size_t n = strlen(path) - strlen(suffix);
+	free(suffix);
+	return n ? strndup(path, n) : strdup("/");
+}
+
+static struct sd_error *derive_cwd(struct inspect *in)
+{
+	for (size_t i = 0; i < in->n_lm; i++) {
+		const char *name = in->lm[i].name;
+		struct mapped *f = file_at(in, in->lm[i].l_ld);
+		if (!f || f->problem || name[0] == '/' || !name[0])
+			continue;
+		_cleanup_free_ char *cwd = cwd_from(name, f->path);
+		if (!cwd)
+			continue;
+		if (!in->cwd) {
+			in->cwd = take_ptr(cwd);
+		} else if (strcmp(cwd, in->cwd) != 0) {
+			struct sd_error *err = sd_plan_note(in->plan, "relative library name '%.200s' "
+							    "implies the working directory %.200s, "
+							    "another one %.200s", name, cwd, in->cwd);
+			if (err)
+				return err;
+		}
+	}
+	return in->cwd ? sd_item_set(&in->plan->cwd, in->cwd) : NULL;
+}
+
 /* Learn the loader's name of every file from link_map (by its dynamic section's address). */
 static struct sd_error *walk_link_map(struct inspect *in)
 {
@@ -164,7 +220,7 @@ static struct sd_error *walk_link_map(struct inspect *in)
 		if (f && !f->lm_name && in->lm[i].name[0])
 			f->lm_name = in->lm[i].name;
 	}
-	return NULL;
+	return derive_cwd(in);
 }
 
 static const char *exe_raw_path(struct inspect *in)
@@ -210,7 +266,25 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 	struct sd_item *item;
 	struct sd_error *err;
 
-	if (f->problem || role == SD_ROLE_MAPPED_FILE) {
+	if (!f->problem && role == SD_ROLE_MAPPED_FILE) {
+		/*
+		 * A data file (locale, cache, font, shared memory file): its pages
+		 * are not in the core unless written to, and gdb reads them from
+		 * the file NT_FILE names, under the sysroot. Packed when small
+		 * (sd_plan_decide() applies the bounds), and nice to have.
+		 */
+		if ((err = sd_plan_need(plan, role, sd_basename(f->path), f->path, SD_FIND_PATHS,
+					SD_VERIFY_EXISTS, &item)) ||
+		    (err = sd_strv_add(&item->candidates, f->path)) ||
+		    (err = sd_item_set(&item->archive_path, sd_archive_path_of(f->path))) ||
+		    (err = sd_item_set(&item->why, "a data file the process had mapped; gdb "
+					"reads its pages from it")))
+			return err;
+		item->if_missing = SD_MISSING_SKIP;
+		item->optional = true;
+		return NULL;
+	}
+	if (f->problem) {
 		/* Deleted files and memfds are normal; bad paths mean a damaged core. */
 		bool bad = f->problem && sd_str_has_prefix(f->problem, "unusable");
 		if (bad && !managed)
@@ -220,9 +294,7 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 			return err;
 		if ((err = sd_item_set(&item->orig_path, path)) ||
 		    (err = sd_item_set(&item->name, sd_basename(path))) ||
-		    (err = sd_item_reason(item, "%s", f->problem ? f->problem
-						: "no ELF header in the core: a data file; "
-						  "debuggers do not need it")))
+		    (err = sd_item_reason(item, "%s", f->problem)))
 			return err;
 		if (mod)
 			item->build_id = mod->build_id;
@@ -244,10 +316,19 @@ static struct sd_error *add_file_item(struct inspect *in, struct mapped *f, bool
 		return NULL;	/* assemblies have no build-id: found is found */
 	item->want_debug = true;
 	item->alias_flags = SD_ALIAS_BUILD_ID;
-	/* The loader's name for it, when it differs (e.g. /lib vs /usr/lib). */
-	_cleanup_free_ char *lm = NULL;
-	if (f->lm_name && f->lm_name[0] == '/') {
-		struct sd_error *bad = sd_path_normalize(f->lm_name, &lm);
+	/*
+	 * The loader's name for it, when it differs (e.g. /lib vs /usr/lib); a
+	 * relative one against the working directory, where gdb opens it.
+	 */
+	_cleanup_free_ char *lm = NULL, *joined = NULL;
+	const char *lm_abs = f->lm_name && f->lm_name[0] == '/' ? f->lm_name : NULL;
+	if (f->lm_name && f->lm_name[0] && !lm_abs && in->cwd) {
+		if (!(joined = sd_path_join(in->cwd, f->lm_name)))
+			return &sd_enomem;
+		lm_abs = joined;
+	}
+	if (lm_abs) {
+		struct sd_error *bad = sd_path_normalize(lm_abs, &lm);
 		if (bad) {
 			if (bad == &sd_enomem)
 				return bad;
@@ -393,5 +474,6 @@ out:
 	free(in.files);
 	sd_core_modules_free(in.mods, in.n_mods);
 	sd_link_map_free(in.lm, in.n_lm);
+	free(in.cwd);
 	return err;
 }

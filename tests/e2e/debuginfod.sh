@@ -54,4 +54,20 @@ test_expect_success DEBUGINFOD 'with DEBUGINFOD_URLS the debug file is fetched i
 	m=$(echo "$out/x"/*/manifest.json) &&
 	json_query "$m" "[i[\"source_path\"] for i in doc[\"items\"] if i[\"role\"] == \"debuginfo\" and i[\"name\"] == \"sdplugin.so\"][0]" | grep -q "^debuginfod:"
 '
+test_expect_success DEBUGINFOD '--sources: a source file absent here comes from the server (/source)' '
+	# The sources are hidden from savedump only (a tmpfs in its own mount
+	# namespace); the server, outside it, still serves them.
+	src=$(cd "$srcdir/tests/progs" && pwd -P) &&
+	(cd / && SRC="$src" DEBUGINFOD_URLS="http://127.0.0.1:$(cat "$scratch/port")" \
+		DEBUGINFOD_CACHE_PATH="$scratch/cache" OUT="$out/src.tar.zst" \
+		CORE="$(cat "$scratch/core.path")" SAVEDUMP="$SAVEDUMP" unshare -m sh -c \
+		"mount -t tmpfs none \"\$SRC\" && test ! -e \"\$SRC/plugin.c\" &&
+		 \"\$SAVEDUMP\" -q --sources -o \"\$OUT\" \"\$CORE\"") &&
+	mkdir -p "$out/src" && tar -C "$out/src" -xf "$out/src.tar.zst" &&
+	m=$(echo "$out/src"/*/manifest.json) &&
+	json_query "$m" "[(i[\"original_path\"], i[\"source_path\"]) for i in doc[\"items\"] if i[\"role\"] == \"source\" and i[\"packed\"]]" >"$out/src.list" &&
+	cat "$out/src.list" &&
+	expect_grep "$src/plugin.c., .debuginfod:" "$out/src.list" &&
+	cmp "$(echo "$out/src"/*)$src/plugin.c" "$src/plugin.c"
+'
 test_done

@@ -281,6 +281,10 @@ static void userland(const char *label, const char *h, bool auto_load)
 	add_item(&plan, SD_ROLE_EXECUTABLE, exe);
 	add_item(&plan, SD_ROLE_LIBRARY, clr);
 	add_item(&plan, SD_ROLE_THREAD_DB, tdb);
+	/* Relative library names implied this working directory: the executable is under it. */
+	plan.cwd = cat("/opt/", h, NULL);
+	_cleanup_free_ char *src = cat("opt/", h, "/src/prog.c");
+	add_item(&plan, SD_ROLE_SOURCE, src);
 	struct sd_launcher_options opts = { .gdb_auto_load = auto_load };
 	struct sd_error *err = sd_launchers_add(&plan, dump, &opts);
 	ok(!err, "%s: launchers made", label);
@@ -296,6 +300,7 @@ static void userland(const char *label, const char *h, bool auto_load)
 	   "%s: gdb trusts the archive only with --gdb-auto-load", label);
 	free(gdb);
 	struct args a = { .n = 0 };
+	add(&a, cat("--cd=", here, plan.cwd));
 	add(&a, strdup("-iex"));
 	add(&a, cat("set sysroot ", here, NULL));
 	add(&a, strdup("-iex"));
@@ -312,6 +317,8 @@ static void userland(const char *label, const char *h, bool auto_load)
 	}
 	add(&a, strdup("-iex"));
 	add(&a, strdup("set debuginfod enabled off"));
+	add(&a, strdup("-d"));
+	add(&a, strdup(here));
 	add(&a, strdup(USER_ARG));
 	add(&a, cat(here, "/", exe));
 	add(&a, strdup("-c"));

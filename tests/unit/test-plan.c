@@ -241,6 +241,41 @@ static void test_fit(void)
 	sd_plan_deinit(&plan);
 }
 
+/* Mapped data files are packed within their bounds, in plan order; the rest are skipped. */
+static void test_mapped_bounds(void)
+{
+	struct sd_plan plan;
+	sd_plan_init(&plan);
+	dump(&plan, 1000);
+	uint64_t sizes[] = { 10, 30, 5, 100, 0 };
+	for (size_t i = 0; i < 5; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/m%zu", i);
+		add(&plan, SD_ROLE_MAPPED_FILE, SD_STATUS_FOUND, path, path + 1, sizes[i]);
+	}
+	add(&plan, SD_ROLE_LIBRARY, SD_STATUS_FOUND, "/big.so", "big.so", 1000);
+	struct sd_decide_options o = { .dump_name = "core", .mapped_file_max = 50,
+				       .mapped_total_max = 40 };
+	ok(sd_plan_decide(&plan, &o) == NULL, "decide with mapped-file bounds");
+	ok(plan.items[1].pack && plan.items[2].pack && plan.items[5].pack, "within: packed");
+	ok(plan.items[3].status == SD_STATUS_SKIPPED && !plan.items[3].pack &&
+	   strstr(plan.items[3].reason, "beyond --max-mapped-total (40, 40 taken)"),
+	   "past the total: skipped (%s)", plan.items[3].reason);
+	ok(plan.items[4].status == SD_STATUS_SKIPPED &&
+	   strstr(plan.items[4].reason, "more than --max-mapped-file (50)"),
+	   "too big: skipped (%s)", plan.items[4].reason);
+	ok(plan.items[6].pack, "other roles are not bounded");
+	sd_plan_deinit(&plan);
+
+	sd_plan_init(&plan);
+	dump(&plan, 1000);
+	add(&plan, SD_ROLE_MAPPED_FILE, SD_STATUS_FOUND, "/m", "m", 1);
+	struct sd_decide_options none = { .dump_name = "core" };
+	ok(sd_plan_decide(&plan, &none) == NULL && plan.items[1].status == SD_STATUS_SKIPPED,
+	   "bounds of 0 pack none");
+	sd_plan_deinit(&plan);
+}
+
 /* The plan as bytes: a round trip, and every truncation and many corruptions refused cleanly. */
 static void test_planio(void)
 {
@@ -291,6 +326,28 @@ static void test_planio(void)
 		sd_plan_deinit(&back);
 	}
 	ok(all_refused, "every truncation of %zu bytes is refused, nothing appended", len);
+
+	/* The working directory travels when absolute and normalised, else the plan is refused. */
+	const char *cwds[] = { "/home/u/my app", "/", "rel/dir", "/a/../b", "/a/", "" };
+	for (size_t k = 0; k < sizeof(cwds) / sizeof(*cwds); k++) {
+		struct sd_plan u;
+		sd_plan_init(&u);
+		u.cwd = strdup(cwds[k]);
+		char *ubuf;
+		size_t ulen;
+		ok(sd_plan_encode(&u, &ubuf, &ulen) == NULL, "encode cwd '%s'", cwds[k]);
+		sd_plan_init(&back);
+		struct sd_error *err = sd_plan_decode(ubuf, ulen, &back);
+		if (k < 2)
+			ok(!err && back.cwd && !strcmp(back.cwd, cwds[k]), "cwd '%s' survives",
+			   cwds[k]);
+		else
+			ok(err && !back.cwd, "cwd '%s' is refused", cwds[k]);
+		sd_error_destroy(err);
+		sd_plan_deinit(&back);
+		sd_plan_deinit(&u);
+		free(ubuf);
+	}
 	uint32_t seed = 1;
 	for (int round = 0; round < 20000; round++) {
 		char *copy = malloc(len);
@@ -316,6 +373,7 @@ static void test_planio(void)
 int main(void)
 {
 	test_planio();
+	test_mapped_bounds();
 	test_reserved();
 	test_dump_name();
 	test_collisions();
