@@ -51,6 +51,7 @@ void sd_plan_deinit(struct sd_plan *plan)
 	sd_strv_deinit(&plan->notes);
 	free(plan->damage);
 	free(plan->modules_pending);
+	free(plan->system_map_refused);
 	memset(plan, 0, sizeof(*plan));
 }
 

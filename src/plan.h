@@ -154,9 +154,11 @@ struct sd_plan {
 	char *damage;		/* the dump is damaged but usable: why (makes the result incomplete) */
 	/*
 	 * Why the dump's own tables could not list the kernel's modules: the
-	 * list waits for a verified vmlinux (sd_kernel_inspect_dwarf()).
+	 * list waits for the files the resolver finds (sd_kernel_inspect_files()).
 	 */
 	char *modules_pending;
+	/* Why the System.map found is not this kernel's (sd_kernel_inspect_files()). */
+	char *system_map_refused;
 	size_t dropped;		/* items left out by sd_plan_fit() (makes the result incomplete) */
 
 	struct sd_item *items;

@@ -52,6 +52,46 @@ test_expect_success FIXTURES "Debian 13's 6.12 (mem[] layout): every module and 
 	done
 '
 
+# manifest_check NAME PYTHON: run PYTHON (doc is the manifest of archive NAME) and fail if it does.
+manifest_check() {
+	python3 - "$scratch/$1.x"/*/manifest.json "$2" <<-\PY
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	notes = "\n".join(doc["notes"])
+	smap = [i for i in doc["items"] if i["role"] == "system-map"]
+	exec(sys.argv[2])
+	PY
+}
+
+test_expect_success FIXTURES "5.10 with only a real System.map: verified by VMCOREINFO, then used" '
+	test -n "${BULLSEYE_SYSMAP_ROOT:-}" || { echo "no System.map fixture" >&2; exit 1; }
+	for f in mkd-F mkd-c; do
+		check_modules "bullseye-sysmap-$f" "$BULLSEYE_DUMPS/kdump/$f" "$BULLSEYE_SYSMAP_ROOT" \
+			"$BULLSEYE_DUMPS/kdump/truth" || exit 1
+	done &&
+	manifest_check bullseye-sysmap-mkd-c "
+assert \"System.map verified\" in notes, notes
+assert \"listed from the verified System.map, and BTF from the dump\" in notes, notes
+assert \"searching the kernel image\" not in notes, notes
+assert [(i[\"status\"], i[\"packed\"]) for i in smap] == [(\"found\", True)], smap
+" &&
+	cmp "$BULLSEYE_SYSMAP_ROOT/boot/System.map-$BULLSEYE_REL" "$scratch"/bullseye-sysmap-mkd-c.x/*/System.map
+'
+
+test_expect_success FIXTURES "5.10 with the System.map of another build: refused, said so, kallsyms searched" '
+	test -n "${BULLSEYE_WRONG_SYSMAP_ROOT:-}" || { echo "no System.map fixture" >&2; exit 1; }
+	check_modules bullseye-wrongmap "$BULLSEYE_DUMPS/kdump/mkd-c" "$BULLSEYE_WRONG_SYSMAP_ROOT" \
+		"$BULLSEYE_DUMPS/kdump/truth" &&
+	manifest_check bullseye-wrongmap "
+assert \"System.map refused: System.map is not this kernel\" in notes, notes
+assert \"listed from kallsyms found in the kernel image\" in notes, notes
+assert [(i[\"status\"], i[\"packed\"]) for i in smap] == [(\"skipped\", False)], smap
+assert \"not this kernel\" in smap[0][\"reason\"], smap
+" &&
+	test ! -e "$(echo "$scratch"/bullseye-wrongmap.x/*)/System.map" &&
+	grep -q "note: System.map refused" "$scratch/bullseye-wrongmap.err"
+'
+
 test_expect_success FIXTURES "--list on a vmcore opens only the dump and the files it verifies" '
 	command -v strace >/dev/null || { echo "strace not installed" >&2; exit 1; }
 	dump=$BULLSEYE_DUMPS/kdump/mkd-c
