@@ -284,6 +284,13 @@ static struct sd_error *modules_found(struct sd_plan *plan, struct sd_kmodule *m
 	return err;
 }
 
+/* The bytes of the dump that reading found damaged (kdump.h): only those make it damaged. */
+static struct sd_error *dump_damage(struct sd_kdump *k, struct sd_plan *plan)
+{
+	const char *why = sd_kdump_damage(k);
+	return why ? sd_plan_damage(plan, "%s", why) : NULL;
+}
+
 struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan)
 {
 	struct kinspect in = { .k = k };
@@ -331,6 +338,8 @@ struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan)
 		err = modules_found(plan, mods, n_mods, how);
 	}
 out:
+	if (!err)
+		err = dump_damage(k, plan);
 	sd_vmcoreinfo_deinit(&in.vi);
 	return err;
 }
@@ -477,8 +486,13 @@ static struct sd_error *list_pending(struct kinspect *in, struct sd_plan *plan,
 		free(mods);
 		return err;
 	}
+	/*
+	 * Not damage: an intact dump of a kernel without BTF, say, with no
+	 * vmlinux debuginfo in the root. Damage is what the reads found
+	 * (dump_damage()).
+	 */
 	if (!listed)
-		return sd_plan_damage(plan, "the module list could not be read: %s", why);
+		return sd_plan_note(plan, "the module list could not be read: %s", why);
 	if ((err = sd_plan_note(plan, "module list: %s", why))) {
 		free(mods);
 		return err;
@@ -504,6 +518,8 @@ struct sd_error *sd_kernel_inspect_files(struct sd_kdump *k, struct sd_plan *pla
 	if (plan->modules_pending)
 		err = list_pending(&in, plan, files, map);
 out:
+	if (!err)
+		err = dump_damage(k, plan);
 	sd_sysmap_destroy(map);
 	sd_vmcoreinfo_deinit(&in.vi);
 	return err;

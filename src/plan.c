@@ -606,6 +606,10 @@ struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 		plan->damage = s;
 		return NULL;
 	}
+	if (strstr(plan->damage, s)) {
+		free(s);	/* said already (each inspection step reports what it read) */
+		return NULL;
+	}
 	r = asprintf(&joined, "%s; %s", plan->damage, s);
 	free(s);
 	if (r < 0)

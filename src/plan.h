@@ -199,7 +199,10 @@ struct sd_error *sd_item_set(char **field, const char *value);
 struct sd_error *sd_item_reason(struct sd_item *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Record that the dump is damaged (appended to plan->damage, "; "-separated). */
+/*
+ * Record that the dump is damaged: its bytes, not what they describe (appended
+ * to plan->damage, "; "-separated; a reason given already is not repeated).
+ */
 struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
