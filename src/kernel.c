@@ -199,24 +199,52 @@ static struct sd_error *add_modules(struct sd_plan *plan, const struct sd_kmodul
  * (include/asm-generic/vmlinux.lds.h, CONFIG_DEBUG_INFO_BTF).
  */
 static struct sd_error *list_with(struct kinspect *in, const struct sd_ksyms *syms,
-				  struct sd_kmodule **ret, size_t *ret_n)
+				  struct sd_kmodule **ret, size_t *ret_n, uint64_t *ret_btf_found)
 {
 	uint64_t modules, start, stop;
 	struct sd_btf *btf = NULL;
 	struct sd_error *err;
 	if (!syms->lookup(syms->arg, "modules", &modules))
 		return sd_error_create(SD_ERROR_INPUT, "%s has no 'modules' symbol", syms->source);
-	if (!syms->lookup(syms->arg, "__start_BTF", &start) ||
-	    !syms->lookup(syms->arg, "__stop_BTF", &stop))
-		return sd_error_create(SD_ERROR_INPUT, "the kernel has no BTF (%s has no "
-				       "__start_BTF)", syms->source);
-	if ((err = sd_btf_load(&in->mem, start, stop, &btf)))
-		return err;
+	if (syms->lookup(syms->arg, "__start_BTF", &start) &&
+	    syms->lookup(syms->arg, "__stop_BTF", &stop)) {
+		if ((err = sd_btf_load(&in->mem, start, stop, &btf)))
+			return err;
+	} else {
+		/*
+		 * Without KALLSYMS_ALL kallsyms has no __start_BTF: .BTF is
+		 * in .rodata (include/asm-generic/vmlinux.lds.h), found by its
+		 * header between the symbols that bound it, or else between
+		 * _stext and init_uts_ns (in .data) as VMCOREINFO gives them.
+		 */
+		uint64_t lo, hi;
+		if (!syms->lookup(syms->arg, "__start_rodata", &lo) ||
+		    !syms->lookup(syms->arg, "__end_rodata", &hi)) {
+			if (!sd_vmcoreinfo_symbol(&in->vi, "_stext", &lo) &&
+			    !syms->lookup(syms->arg, "_stext", &lo))
+				lo = 0;
+			if (!sd_vmcoreinfo_symbol(&in->vi, "init_uts_ns", &hi))
+				hi = 0;
+		}
+		if ((err = sd_btf_find(&in->mem, lo, hi, 0, "module", &btf, &start)))
+			return sd_error_prefix(err, "%s has no __start_BTF", syms->source);
+		*ret_btf_found = start;
+	}
 	struct sd_ktypes types;
 	sd_btf_ktypes(btf, &types);
 	err = sd_kmodules_walk(&in->mem, &types, modules, ret, ret_n);
 	sd_btf_destroy(btf);
 	return err;
+}
+
+/* "BTF", or where its header was found when no symbol said. */
+static void btf_how(char *buf, size_t size, uint64_t found_at)
+{
+	if (found_at)
+		snprintf(buf, size, "BTF (found by its header at %#llx)",
+			 (unsigned long long)found_at);
+	else
+		snprintf(buf, size, "BTF");
 }
 
 /* Does VMCOREINFO locate kallsyms (Linux >= 6.0)? */
@@ -240,10 +268,13 @@ static struct sd_error *list_kallsyms(struct kinspect *in, bool located, struct 
 		return err;
 	struct sd_ksyms syms;
 	sd_kallsyms_ksyms(ks, &syms);
-	err = list_with(in, &syms, ret, ret_n);
-	if (!err && asprintf(ret_how, "%s, and BTF, from the dump (%s)",
+	uint64_t btf_at = 0;
+	char btf[64];
+	err = list_with(in, &syms, ret, ret_n, &btf_at);
+	btf_how(btf, sizeof(btf), btf_at);
+	if (!err && asprintf(ret_how, "%s, and %s, from the dump (%s)",
 			     located ? "kallsyms (located by VMCOREINFO)"
-				     : "kallsyms found in the kernel image",
+				     : "kallsyms found in the kernel image", btf,
 			     sd_kallsyms_describe(ks)) < 0) {
 		*ret_how = NULL;
 		free(*ret);
@@ -449,10 +480,16 @@ static struct sd_error *list_pending(struct kinspect *in, struct sd_plan *plan,
 	if (map) {
 		struct sd_ksyms syms;
 		sd_sysmap_ksyms(map, &syms);
-		if (!(e = list_with(in, &syms, &mods, &n_mods))) {
+		uint64_t btf_at = 0;
+		char btf[64];
+		if (!(e = list_with(in, &syms, &mods, &n_mods, &btf_at))) {
 			listed = true;
-			if (!(how = strdup("the verified System.map, and BTF from the dump")))
+			btf_how(btf, sizeof(btf), btf_at);
+			if (asprintf(&how, "the verified System.map, and %s from the dump", btf) < 0) {
+				how = NULL;
+				free(mods);
 				return &sd_enomem;
+			}
 		} else if ((err = tried(&why, "System.map: ", e))) {
 			return err;
 		}

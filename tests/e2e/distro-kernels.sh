@@ -92,6 +92,21 @@ assert \"not this kernel\" in smap[0][\"reason\"], smap
 	grep -q "note: System.map refused" "$scratch/bullseye-wrongmap.err"
 '
 
+test_expect_success FIXTURES "5.10, a System.map without __start_BTF: BTF found by its header" '
+	test -n "${BULLSEYE_SYSMAP_ROOT:-}" || { echo "no System.map fixture" >&2; exit 1; }
+	root=$scratch/nobtf-root map=boot/System.map-$BULLSEYE_REL &&
+	cp -al "$BULLSEYE_SYSMAP_ROOT" "$root" && rm "$root/$map" &&
+	grep -v -e " __start_BTF\$" -e " __stop_BTF\$" "$BULLSEYE_SYSMAP_ROOT/$map" >"$root/$map" &&
+	check_modules bullseye-nobtf "$BULLSEYE_DUMPS/kdump/mkd-c" "$root" \
+		"$BULLSEYE_DUMPS/kdump/truth" &&
+	start=$(awk "\$3 == \"__start_BTF\" { print \$1 }" "$BULLSEYE_SYSMAP_ROOT/$map") &&
+	kaslr=$(sed -n "s/^KERNELOFFSET=//p" "$scratch"/bullseye-nobtf.x/*/vmcoreinfo.txt) &&
+	at=$(printf "%#x" $((0x$start + 0x$kaslr))) &&
+	manifest_check bullseye-nobtf "
+assert \"and BTF (found by its header at $at) from the dump\" in notes, notes
+"
+'
+
 test_expect_success FIXTURES "--list on a vmcore opens only the dump and the files it verifies" '
 	command -v strace >/dev/null || { echo "strace not installed" >&2; exit 1; }
 	dump=$BULLSEYE_DUMPS/kdump/mkd-c
