@@ -469,7 +469,7 @@ static struct sd_error *tried(char **text, const char *what, struct sd_error *er
  */
 static struct sd_error *list_pending(struct kinspect *in, struct sd_plan *plan,
 				     const struct sd_kernel_files *files,
-				     const struct sd_sysmap *map)
+				     const struct sd_sysmap *map, bool *ret_dwarf)
 {
 	_cleanup_free_ char *why = take_ptr(plan->modules_pending);
 	_cleanup_free_ char *how = NULL;
@@ -509,6 +509,7 @@ static struct sd_error *list_pending(struct kinspect *in, struct sd_plan *plan,
 	if (!listed && files->vmlinux_fd >= 0) {
 		if (!(e = list_dwarf(in, plan->kernel_offset, files->vmlinux_fd, &mods, &n_mods))) {
 			listed = true;
+			*ret_dwarf = true;
 			if (!(how = strdup("vmlinux DWARF and symbols (the dump's own tables were "
 					   "unusable)")))
 				err = &sd_enomem;
@@ -528,13 +529,119 @@ static struct sd_error *list_pending(struct kinspect *in, struct sd_plan *plan,
 	 * vmlinux debuginfo in the root. Damage is what the reads found
 	 * (dump_damage()).
 	 */
-	if (!listed)
+	if (!listed) {
+		*ret_dwarf = true;	/* nothing to cross-check */
 		return sd_plan_note(plan, "the module list could not be read: %s", why);
+	}
 	if ((err = sd_plan_note(plan, "module list: %s", why))) {
 		free(mods);
 		return err;
 	}
 	return modules_found(plan, mods, n_mods, how);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void sort_strv(struct sd_strv *sv)
+{
+	if (sv->n)
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+}
+
+/* The module items of plan (the list made), sorted by name then build-id: "NAME HEXID". */
+static struct sd_error *listed_modules(const struct sd_plan *plan, struct sd_strv *ret)
+{
+	char hex[2 * SD_BUILD_ID_MAX + 1];
+	struct sd_error *err;
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_MODULE && it->name &&
+		    (err = sd_strv_addf(ret, "%s %s", it->name, sd_build_id_hex(&it->build_id, hex))))
+			return err;
+	}
+	sort_strv(ret);
+	return NULL;
+}
+
+/* "a, b, c" of the entries of a that are not in b (both sorted), at most a few. */
+static char *missing_from(const struct sd_strv *a, const struct sd_strv *b, size_t *ret_n)
+{
+	char *out = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	for (size_t i = 0, j = 0; i < a->n;) {
+		int c = j < b->n ? strcmp(a->v[i], b->v[j]) : -1;
+		if (c == 0) {
+			i++;
+			j++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			if (n++ < 8)
+				fprintf(f, "%s%s", n > 1 ? ", " : "", a->v[i]);
+			i++;
+		}
+	}
+	if (n > 8)
+		fprintf(f, ", ... (%zu in all)", n);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	*ret_n = n;
+	return out;
+}
+
+/*
+ * Compare the list made from the dump's tables (the module items of with)
+ * with the one vmlinux DWARF gives (names and build-ids), and say how they
+ * compare in a note: a disagreement means one source misread the dump.
+ */
+static struct sd_error *cross_check(struct kinspect *in, struct sd_plan *plan,
+				    const struct sd_plan *with, int vmlinux_fd)
+{
+	struct sd_kmodule *mods = NULL;
+	size_t n = 0;
+	struct sd_error *err = list_dwarf(in, plan->kernel_offset, vmlinux_fd, &mods, &n);
+	if (err) {
+		if (err == &sd_enomem)
+			return err;
+		struct sd_error *e2 = sd_plan_note(plan, "module list not cross-checked: vmlinux "
+						   "DWARF gives none: %s", err->message);
+		sd_error_destroy(err);
+		return e2;
+	}
+	struct sd_strv mine = { 0 }, dwarf = { 0 };
+	char hex[2 * SD_BUILD_ID_MAX + 1];
+	err = listed_modules(with, &mine);
+	for (size_t i = 0; i < n && !err; i++)
+		err = sd_strv_addf(&dwarf, "%s %s", mods[i].name,
+				   sd_build_id_hex(&mods[i].build_id, hex));
+	free(mods);
+	if (!err) {
+		sort_strv(&dwarf);
+		size_t n_mine = 0, n_dwarf = 0;
+		_cleanup_free_ char *only_mine = missing_from(&mine, &dwarf, &n_mine);
+		_cleanup_free_ char *only_dwarf = missing_from(&dwarf, &mine, &n_dwarf);
+		if (!only_mine || !only_dwarf)
+			err = &sd_enomem;
+		else if (!n_mine && !n_dwarf)
+			err = sd_plan_note(plan, "module list cross-checked: vmlinux DWARF lists the "
+					   "same %zu modules and build-ids", dwarf.n);
+		else
+			err = sd_plan_note(plan, "module lists disagree: from the dump's tables %zu, "
+					   "from vmlinux DWARF %zu; only in the first: %s; only in "
+					   "DWARF: %s", mine.n, dwarf.n, n_mine ? only_mine : "none",
+					   n_dwarf ? only_dwarf : "none");
+	}
+	sd_strv_deinit(&mine);
+	sd_strv_deinit(&dwarf);
+	return err;
 }
 
 struct sd_error *sd_kernel_inspect_files(struct sd_kdump *k, struct sd_plan *plan,
@@ -552,8 +659,15 @@ struct sd_error *sd_kernel_inspect_files(struct sd_kdump *k, struct sd_plan *pla
 	if (files->system_map_fd >= 0 &&
 	    (err = load_system_map(&in, plan, files->system_map_fd, &map)))
 		goto out;
-	if (plan->modules_pending)
-		err = list_pending(&in, plan, files, map);
+	const struct sd_plan *listed = files->listed;
+	if (plan->modules_pending) {
+		bool dwarf = false;
+		if ((err = list_pending(&in, plan, files, map, &dwarf)))
+			goto out;
+		listed = dwarf ? NULL : plan;
+	}
+	if (listed && files->vmlinux_fd >= 0)
+		err = cross_check(&in, plan, listed, files->vmlinux_fd);
 out:
 	if (!err)
 		err = dump_damage(k, plan);

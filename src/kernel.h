@@ -28,6 +28,8 @@ struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan);
 struct sd_kernel_files {
 	int vmlinux_fd;		/* a vmlinux (or its debug file) with DWARF, verified; or -1 */
 	int system_map_fd;	/* a System.map that is not a stub (unverified); or -1 */
+	/* Step 1's plan, when it listed the modules: they are cross-checked with DWARF. */
+	const struct sd_plan *listed;
 };
 
 /*
@@ -36,6 +38,9 @@ struct sd_kernel_files {
  * and when plan->modules_pending, the module list comes from the first of:
  * the verified System.map with the dump's BTF, kallsyms found in the kernel
  * image (when VMCOREINFO does not locate it), vmlinux DWARF and symbols.
+ * A list made from the dump's tables (now or by step 1, files->listed) is
+ * cross-checked with vmlinux DWARF when there is one; a note says how they
+ * compare.
  */
 struct sd_error *sd_kernel_inspect_files(struct sd_kdump *k, struct sd_plan *plan,
 					 const struct sd_kernel_files *files);

@@ -449,10 +449,11 @@ static struct sd_error *inspect_and_resolve(const struct dump *d, bool in_proces
 		if (it->role == SD_ROLE_SYSTEM_MAP && job.files.system_map_fd < 0)
 			job.files.system_map_fd = sd_files_fd(files, i);
 	}
-	if (!plan->modules_pending && job.files.system_map_fd < 0)
+	if (!plan->modules_pending && job.files.system_map_fd < 0 && job.files.vmlinux_fd < 0)
 		return NULL;
+	/* Listed already: step 2 cross-checks that list (read in the child's copy of plan). */
 	if (!plan->modules_pending)
-		job.files.vmlinux_fd = -1;	/* listed already: no DWARF to read */
+		job.files.listed = plan;
 	_cleanup_free_ char *why = take_ptr(plan->modules_pending);
 	job.step2 = true;
 	job.modules_pending = why;

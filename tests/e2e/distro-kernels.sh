@@ -7,7 +7,7 @@
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 export SAVEDUMP_FIXTURES_KINDS=${SAVEDUMP_FIXTURES_KINDS:-"bullseye trixie"}
-kernel_fixtures qemu-system-x86_64 python3
+kernel_fixtures qemu-system-x86_64 python3 unshare crash drgn
 
 # check_modules NAME DUMP ROOT TRUTH: archive DUMP, compare its modules with the guest's.
 check_modules() {
@@ -105,6 +105,79 @@ test_expect_success FIXTURES "5.10, a System.map without __start_BTF: BTF found 
 	manifest_check bullseye-nobtf "
 assert \"and BTF (found by its header at $at) from the dump\" in notes, notes
 "
+'
+
+# hidden CMD...: run CMD in a private mount namespace where every fixture (roots, debug
+# trees, dumps) is hidden under an empty tmpfs, except the oracles' own tree (trixie-tools).
+hidden() {
+	unshare -m sh -c 'for d in "$0"/*/; do
+		case $d in */trixie-tools/) ;; *) mount -t tmpfs none "$d" || exit 1 ;; esac
+	done && exec "$@"' "$FIXTURES_CACHE" "$@"
+}
+
+# check_dbg NAME DUMPS DBG_ROOT CRASH DRGN: with the -dbg package in the root, the archive
+# is complete, the list from the dump's tables equals vmlinux DWARF's (savedump's note, and
+# drgn's list when the fixtures were made), and crash and drgn open the moved archive with
+# the originals hidden, crash loading every module's debuginfo from it.
+check_dbg() {
+	local name=$1 dumps=$2 root=$3 crash=$4 drgn=$5 status=0 top mod
+	local truth=$dumps/kdump/truth out=$scratch/$name
+	mkdir -p "$out"
+	"$SAVEDUMP" -o "$out/a.tar.zst" --root "$root" --no-debuginfod "$dumps/kdump/mkd-c" \
+		2>"$out/err" || status=$?
+	test "$status" = 0 || { echo "exit $status" >&2; cat "$out/err" >&2; return 1; }
+	mkdir -p "$out/elsewhere" && tar -C "$out/elsewhere" -xf "$out/a.tar.zst" &&
+	rm "$out/a.tar.zst" &&
+	top=$(echo "$out/elsewhere"/*) || return 1
+	python3 - "$top/manifest.json" "$truth/buildids" "$(dirname "$root")/drgn-modules" <<-\PY || return 1
+	import json, sys
+	doc = json.load(open(sys.argv[1]))
+	truth = sorted(tuple(l.split()) for l in open(sys.argv[2]) if l.strip())
+	mods = sorted((i["name"], i["build_id"]) for i in doc["items"] if i["role"] == "module")
+	if mods != truth:
+	    sys.exit("modules differ:\n  got  %s\n  want %s" % (mods, truth))
+	want = "module list cross-checked: vmlinux DWARF lists the same %d modules and build-ids" % len(truth)
+	if want not in doc["notes"]:
+	    sys.exit("no cross-check note: %s" % doc["notes"])
+	if not any(n.startswith("%d modules loaded, listed from " % len(truth)) and "DWARF" not in n
+	           for n in doc["notes"]):
+	    sys.exit("not listed from the dump's own tables: %s" % doc["notes"])
+	drgn = sorted(l.strip() for l in open(sys.argv[3]) if l.strip())
+	if drgn != [m for m, _ in mods]:
+	    sys.exit("drgn's DWARF list differs: %s" % drgn)
+	PY
+	printf "sys\nmod\nquit\n" >"$out/crash.cmds"
+	(cd / && CRASH=$crash hidden "$top/run-crash.sh" -s -i "$out/crash.cmds") \
+		>"$out/crash.out" 2>&1 || true
+	cat "$out/crash.out"
+	grep -q "RELEASE: $(cat "$truth/release")" "$out/crash.out" || return 1
+	for mod in $(cat "$truth/modules"); do
+		grep -Eq "^[0-9a-f]+ +$mod +[0-9a-f]+ +[0-9]+ +$top/" "$out/crash.out" ||
+			{ echo "crash: module $mod not loaded from the archive" >&2; return 1; }
+	done
+	! grep -Ei "cannot find|no debugging data|cannot open|no such file|not loaded" "$out/crash.out" ||
+		return 1
+	cat >"$out/mods.py" <<-\PY
+	from drgn.helpers.linux.list import list_for_each_entry
+	print("release", prog["init_uts_ns"].name.release.string_().decode())
+	for mod in list_for_each_entry("struct module", prog["modules"].address_of_(), "list"):
+	    print("module", mod.name.string_().decode())
+	PY
+	(cd / && DRGN=$drgn hidden "$top/run-drgn.sh" "$out/mods.py") >"$out/drgn.out" 2>&1 ||
+		{ cat "$out/drgn.out" >&2; return 1; }
+	sed -n "s/^module //p" "$out/drgn.out" | sort >"$out/drgn.mods" &&
+	sort "$truth/modules" | diff - "$out/drgn.mods" || return 1
+	rm -rf "$out/elsewhere"
+}
+
+test_expect_success FIXTURES "5.10 with -dbg: kallsyms list = DWARF list; crash 8.0.2 and drgn 0.0.22 open the moved archive" '
+	test -n "${BULLSEYE_DBG_ROOT:-}" || { echo "no -dbg fixture" >&2; exit 1; }
+	check_dbg bullseye-dbg "$BULLSEYE_DUMPS" "$BULLSEYE_DBG_ROOT" crash drgn
+'
+test_expect_success FIXTURES "6.12 with -dbg: kallsyms list = DWARF list; trixie crash and drgn open the moved archive" '
+	test -n "${TRIXIE_DBG_ROOT:-}" && test -x "${TRIXIE_CRASH:-}" ||
+		{ echo "no -dbg fixture or trixie tools" >&2; exit 1; }
+	check_dbg trixie-dbg "$TRIXIE_DUMPS" "$TRIXIE_DBG_ROOT" "$TRIXIE_CRASH" "$TRIXIE_DRGN"
 '
 
 test_expect_success FIXTURES "--list on a vmcore opens only the dump and the files it verifies" '
