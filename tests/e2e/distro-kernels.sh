@@ -91,6 +91,16 @@ assert \"not this kernel\" in smap[0][\"reason\"], smap
 	test ! -e "$(echo "$scratch"/bullseye-wrongmap.x/*)/System.map" &&
 	grep -q "note: System.map refused" "$scratch/bullseye-wrongmap.err"
 '
+test_expect_success FIXTURES "6.12 with the System.map of another build: refused too, not packed" '
+	test -n "${TRIXIE_WRONG_SYSMAP_ROOT:-}" || { echo "no System.map fixture" >&2; exit 1; }
+	check_modules trixie-wrongmap "$TRIXIE_DUMPS/kdump/mkd-c" "$TRIXIE_WRONG_SYSMAP_ROOT" \
+		"$TRIXIE_DUMPS/kdump/truth" &&
+	manifest_check trixie-wrongmap "
+assert \"System.map refused: System.map is not this kernel\" in notes, notes
+assert \"listed from kallsyms (located by VMCOREINFO)\" in notes, notes
+assert [(i[\"status\"], i[\"packed\"]) for i in smap] == [(\"skipped\", False)], smap
+"
+'
 
 test_expect_success FIXTURES "5.10, a System.map without __start_BTF: BTF found by its header" '
 	test -n "${BULLSEYE_SYSMAP_ROOT:-}" || { echo "no System.map fixture" >&2; exit 1; }
@@ -151,10 +161,10 @@ check_dbg() {
 		>"$out/crash.out" 2>&1 || true
 	cat "$out/crash.out"
 	grep -q "RELEASE: $(cat "$truth/release")" "$out/crash.out" || return 1
-	for mod in $(cat "$truth/modules"); do
+	while read -r mod; do
 		grep -Eq "^[0-9a-f]+ +$mod +[0-9a-f]+ +[0-9]+ +$top/" "$out/crash.out" ||
 			{ echo "crash: module $mod not loaded from the archive" >&2; return 1; }
-	done
+	done <"$truth/modules"
 	! grep -Ei "cannot find|no debugging data|cannot open|no such file|not loaded" "$out/crash.out" ||
 		return 1
 	cat >"$out/mods.py" <<-\PY
