@@ -394,16 +394,18 @@ static struct sd_error *load_system_map(struct kinspect *in, struct sd_plan *pla
 	*ret = NULL;
 	if (fstat(fd, &st) < 0)
 		return sd_error_errno(errno, "System.map");
-	if (st.st_size > SD_SYSMAP_MAX_BYTES) {
+	if (st.st_size > SD_SYSMAP_MAX_BYTES) {	/* sd_sysmap_parse() would refuse it too */
 		err = sd_error_create(SD_ERROR_INPUT, "System.map is %lld bytes, more than %d",
 				      (long long)st.st_size, SD_SYSMAP_MAX_BYTES);
 	} else if (!(buf = malloc((size_t)st.st_size + 1))) {
 		return &sd_enomem;
 	} else {
 		ssize_t n = sd_pread_full(fd, buf, (size_t)st.st_size, 0);
-		if (n < 0)
-			return sd_error_errno(errno, "System.map");
-		err = sd_sysmap_parse(buf, (size_t)n, plan->kernel_offset, &map);
+		if (n < 0)	/* unusable, like a map of another build: the run goes on */
+			err = sd_error_create(SD_ERROR_INPUT, "System.map cannot be read: %s",
+					      strerror(errno));
+		else
+			err = sd_sysmap_parse(buf, (size_t)n, plan->kernel_offset, &map);
 		if (!err && (err = sd_sysmap_verify(map, &in->vi, 0, &matches))) {
 			sd_sysmap_destroy(map);
 			map = NULL;
