@@ -72,6 +72,89 @@ struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t
 	return NULL;
 }
 
+/* A struct btf_header at p (24 bytes, the dump's byte order) that may be vmlinux BTF: its size. */
+static bool plausible_header(const struct sd_kmem *mem, const uint8_t *p, uint64_t *ret_size)
+{
+	/* include/uapi/linux/btf.h: BTF_MAGIC 0xeB9F, BTF_VERSION 1; no flags are defined. */
+	if (sd_kmem_uint(mem, p, 2) != BTF_MAGIC || p[2] != BTF_VERSION || p[3] != 0)
+		return false;
+	uint64_t hdr_len = sd_kmem_uint(mem, p + 4, 4);
+	uint64_t type_off = sd_kmem_uint(mem, p + 8, 4), type_len = sd_kmem_uint(mem, p + 12, 4);
+	uint64_t str_off = sd_kmem_uint(mem, p + 16, 4), str_len = sd_kmem_uint(mem, p + 20, 4);
+	/* pahole writes the types, then the strings (tools/lib/bpf/btf.c, btf__raw_data()). */
+	if (hdr_len != sizeof(struct btf_header) || type_off % 4 || type_len % 4 || !str_len ||
+	    type_off + type_len > str_off)
+		return false;
+	uint64_t size = hdr_len + str_off + str_len;
+	if (size > SD_BTF_MAX)
+		return false;
+	*ret_size = size;
+	return true;
+}
+
+enum { SCAN_CHUNK = 1 << 20, HDR = sizeof(struct btf_header) };
+
+struct sd_error *sd_btf_find(const struct sd_kmem *mem, uint64_t lo, uint64_t hi,
+			     uint64_t max_bytes, const char *must_have, struct sd_btf **ret,
+			     uint64_t *ret_addr)
+{
+	if (!max_bytes)
+		max_bytes = SD_BTF_SCAN_MAX_BYTES;
+	if (hi <= lo)
+		return sd_error_create(SD_ERROR_INPUT, "no kernel image to search for BTF in");
+	lo = (lo + 3) & ~(uint64_t)3;
+	if (hi - lo > max_bytes)
+		lo = (hi - max_bytes + 3) & ~(uint64_t)3;
+	uint8_t *buf = malloc(SCAN_CHUNK + HDR);
+	if (!buf)
+		return &sd_enomem;
+	unsigned tries = 0, unreadable = 0;
+	struct sd_error *err = NULL;
+	/* Chunks from hi down; each also holds the header bytes that run into the one above. */
+	for (uint64_t end = hi; end > lo && tries < SD_BTF_SCAN_MAX_TRIES;) {
+		uint64_t start = end - lo > SCAN_CHUNK ? end - SCAN_CHUNK : lo;
+		start &= ~(uint64_t)3;
+		if (start < lo)
+			start = lo;
+		size_t len = (size_t)(end - start);
+		size_t want = len + (hi - end < HDR ? (size_t)(hi - end) : HDR);
+		size_t got = mem->read(mem->arg, start, buf, want);
+		if (got < HDR)
+			unreadable++;
+		for (size_t off = 0; off + HDR <= got && off < len && tries < SD_BTF_SCAN_MAX_TRIES;
+		     off += 4) {
+			uint64_t size;
+			if (!plausible_header(mem, buf + off, &size) || size > hi - (start + off))
+				continue;
+			tries++;
+			struct sd_btf *b;
+			err = sd_btf_load(mem, start + off, start + off + size, &b);
+			if (err == &sd_enomem)
+				goto out;
+			if (err) {
+				sd_error_destroy(err);
+				err = NULL;
+				continue;
+			}
+			if (btf__find_by_name_kind(b->btf, must_have, BTF_KIND_STRUCT) < 0) {
+				sd_btf_destroy(b);
+				continue;
+			}
+			*ret = b;
+			*ret_addr = start + off;
+			goto out;
+		}
+		end = start;
+	}
+	err = sd_error_create(SD_ERROR_INPUT, "no BTF found by its header in %#llx-%#llx "
+			      "(%u plausible headers tried%s)", (unsigned long long)lo,
+			      (unsigned long long)hi, tries, unreadable ? ", parts not in the dump"
+									 : "");
+out:
+	free(buf);
+	return err;
+}
+
 void sd_btf_destroy(struct sd_btf *b)
 {
 	if (!b)

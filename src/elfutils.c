@@ -787,8 +787,15 @@ static bool dw_member(void *arg, const char *type, const char *path, uint64_t *r
 		s = mtype;
 	}
 	Dwarf_Word size;
-	if (dwarf_aggregate_size(&mtype, &size) != 0)
-		return false;
+	/*
+	 * A flexible array member (struct module_notes_attrs.attrs[]) has no
+	 * bound, so no size: 0, as BTF gives it.
+	 */
+	if (dwarf_aggregate_size(&mtype, &size) != 0) {
+		if (dwarf_tag(&mtype) != DW_TAG_array_type)
+			return false;
+		size = 0;
+	}
 	*ret_offset = total;
 	*ret_size = size;
 	return true;

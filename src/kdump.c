@@ -24,6 +24,7 @@ struct sd_kdump {
 	struct sd_elf_segment *segs;	/* ELF dumps: segments with virtual addresses */
 	size_t n_segs;
 	int fd;
+	char *damage;	/* the first read that found the file's bytes damaged, or NULL */
 };
 
 static struct sd_error *kd_error(struct sd_kdump *k, const char *name, const char *what)
@@ -208,6 +209,7 @@ void sd_kdump_destroy(struct sd_kdump *k)
 	free(k->format);
 	free(k->release);
 	free(k->segs);
+	free(k->damage);
 	free(k);
 }
 
@@ -231,6 +233,21 @@ const char *sd_kdump_release(struct sd_kdump *k)
 	return k->release;
 }
 
+/* Not the address read: the same damage found by each inspection step is said once. */
+static void read_damage(struct sd_kdump *k, const char *msg)
+{
+	if (k->damage)
+		return;
+	if (asprintf(&k->damage, "the dump's data cannot be read (truncated or corrupt): %s",
+		     msg ? msg : "libkdumpfile error") < 0)
+		k->damage = NULL;
+}
+
+const char *sd_kdump_damage(const struct sd_kdump *k)
+{
+	return k->damage;
+}
+
 static size_t kd_read(void *arg, uint64_t addr, void *buf, size_t len)
 {
 	struct sd_kdump *k = arg;
@@ -247,17 +264,28 @@ static size_t kd_read(void *arg, uint64_t addr, void *buf, size_t len)
 			if (in < s->filesz) {
 				n = want < s->filesz - in ? want : (size_t)(s->filesz - in);
 				if (sd_pread_full(k->fd, (char *)buf + done, n, (off_t)(s->offset + in)) !=
-				    (ssize_t)n)
+				    (ssize_t)n) {
+					read_damage(k, "the file ends (or fails) inside its segment");
 					break;
+				}
 			}
 			/* Past filesz, within memsz: zeros (as the ELF format says). */
 			memset((char *)buf + done + n, 0, want - n);
 			n = want;
 		} else {
 			n = want;
-			if (kdump_read(k->ctx, KDUMP_KVADDR, a, (char *)buf + done, &n) != KDUMP_OK &&
-			    n == 0)
+			kdump_status st = kdump_read(k->ctx, KDUMP_KVADDR, a, (char *)buf + done, &n);
+			if (st != KDUMP_OK && n == 0) {
+				/*
+				 * A page filtered out (NODATA) or an address that is not
+				 * mapped (ADDRXLAT, NOKEY, INVALID) is an answer; a page
+				 * whose data is cut off or does not decompress is damage.
+				 */
+				if (st == KDUMP_ERR_CORRUPT || st == KDUMP_ERR_EOF ||
+				    st == KDUMP_ERR_SYSTEM)
+					read_damage(k, kdump_get_err(k->ctx));
 				break;
+			}
 			if (n > want)
 				break;
 		}

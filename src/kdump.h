@@ -28,6 +28,13 @@ const char *sd_kdump_arch(struct sd_kdump *k);
 const char *sd_kdump_vmcoreinfo(struct sd_kdump *k);
 /* UTS release from the dump header or memory, or NULL. */
 const char *sd_kdump_release(struct sd_kdump *k);
+/*
+ * Whether a read through the memory reader found the file's bytes damaged
+ * (a page cut off by truncation, data that does not decompress, an I/O
+ * error): what and where, or NULL. A filtered-out page or an unmapped
+ * address is no damage.
+ */
+const char *sd_kdump_damage(const struct sd_kdump *k);
 /* Memory reader by kernel virtual address, valid while k lives. */
 void sd_kdump_kmem(struct sd_kdump *k, struct sd_kmem *ret);
 

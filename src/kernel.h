@@ -6,9 +6,10 @@
  * plan: vmlinux with debuginfo, System.map, config, vmlinuz, each module
  * and its debuginfo. Reads the dump only.
  *
- * Kernels whose dumps carry no kallsyms or BTF need vmlinux DWARF for the
- * module list: then inspection has a second step, run once the resolver
- * has found (and verified) a vmlinux.
+ * The module list needs a second step when VMCOREINFO does not locate the
+ * kernel's kallsyms (Linux < 6.0: then a System.map from the root, verified,
+ * or a search of the kernel image), or when the dump's tables are unusable
+ * (then vmlinux DWARF): it runs once the resolver has found those files.
  */
 #ifndef SAVEDUMP_KERNEL_H
 #define SAVEDUMP_KERNEL_H
@@ -23,11 +24,25 @@
  * modules, plan->modules_pending says why.
  */
 struct sd_error *sd_kernel_inspect(struct sd_kdump *k, struct sd_plan *plan);
+/* What step 2 reads besides the dump: files the resolver found in the root. */
+struct sd_kernel_files {
+	int vmlinux_fd;		/* a vmlinux (or its debug file) with DWARF, verified; or -1 */
+	int system_map_fd;	/* a System.map that is not a stub (unverified); or -1 */
+	/* Step 1's plan, when it listed the modules: they are cross-checked with DWARF. */
+	const struct sd_plan *listed;
+};
+
 /*
- * Step 2, when plan->modules_pending: the module list from the DWARF and
- * symbols of a verified vmlinux (or its debug file), fd; -1 when none was
- * found, which leaves the list unknown, said so in the plan.
+ * Step 2, once the resolver has run: a System.map is verified against
+ * VMCOREINFO (plan->system_map_refused says why one is not this kernel's),
+ * and when plan->modules_pending, the module list comes from the first of:
+ * the verified System.map with the dump's BTF, kallsyms found in the kernel
+ * image (when VMCOREINFO does not locate it), vmlinux DWARF and symbols.
+ * A list made from the dump's tables (now or by step 1, files->listed) is
+ * cross-checked with vmlinux DWARF when there is one; a note says how they
+ * compare.
  */
-struct sd_error *sd_kernel_inspect_dwarf(struct sd_kdump *k, struct sd_plan *plan, int fd);
+struct sd_error *sd_kernel_inspect_files(struct sd_kdump *k, struct sd_plan *plan,
+					 const struct sd_kernel_files *files);
 
 #endif

@@ -228,13 +228,15 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
 /* --- Inspection, in a sandboxed child --------------------------------------------------- */
 
 /*
- * What a child inspects: the whole dump (step 1), or only the kernel's
- * module list with a verified vmlinux's DWARF (step 2).
+ * What a child inspects: the whole dump (step 1), or, for a kernel dump,
+ * what step 1 left to the files the resolver found (step 2: the System.map
+ * checked, the module list).
  */
 struct inspect_job {
 	const struct dump *d;
 	bool in_process;		/* struct sd_options.inspect_in_process */
-	int vmlinux_fd;			/* step 2: the vmlinux (or debug file) to read; else -1 */
+	bool step2;
+	struct sd_kernel_files files;	/* step 2 */
 	const char *modules_pending;	/* step 2: why step 1 could not list the modules */
 	uint64_t kernel_offset;		/* step 2 */
 };
@@ -280,13 +282,13 @@ static struct sd_error *inspect(const struct inspect_job *job, struct sd_plan *p
 	}
 	if (kernel && (err = sd_kdump_open(d->parse_fd, d->name, arch_hint, &kdump)))
 		goto out;
-	if (job->vmlinux_fd >= 0 || job->modules_pending) {
+	if (job->step2) {
 		plan->kernel_offset = job->kernel_offset;
-		if (!(plan->modules_pending = strdup(job->modules_pending))) {
+		if (job->modules_pending && !(plan->modules_pending = strdup(job->modules_pending))) {
 			err = &sd_enomem;
 			goto out;
 		}
-		err = kdump ? sd_kernel_inspect_dwarf(kdump, plan, job->vmlinux_fd) : NULL;
+		err = kdump ? sd_kernel_inspect_files(kdump, plan, &job->files) : NULL;
 		goto out;
 	}
 	const char *arch = kdump ? sd_kdump_arch(kdump) : sd_elf_machine_name(sd_core_machine(core));
@@ -364,7 +366,7 @@ static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_
 	if (job->in_process)
 		return inspect_here(job, plan);
 	/* An ELF file is a core or a vmcore: which parser it was is known only in the child. */
-	const char *parser = job->vmlinux_fd >= 0 ? "libdw"
+	const char *parser = job->files.vmlinux_fd >= 0 ? "libkdumpfile and libdw"
 			     : d->format != SD_FORMAT_ELF || plan->kind == SD_DUMP_KERNEL
 			     ? "libkdumpfile" : "libkdumpfile or libelf/libdwfl";
 	_cleanup_free_ char *who = NULL;
@@ -372,14 +374,14 @@ static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_
 		return &sd_enomem;
 	struct stat st;
 	uint64_t extra = 0;
-	if (job->vmlinux_fd >= 0 && fstat(job->vmlinux_fd, &st) == 0)
+	if (job->files.vmlinux_fd >= 0 && fstat(job->files.vmlinux_fd, &st) == 0)
 		extra = (uint64_t)st.st_size * 2;
 	/* The parsers map the dump (and vmlinux): room for those, and a bound on the rest. */
 	struct sd_sandbox sb = {
 		.who = who,
 		.doing = "reading the dump",
 		.address_space = (uint64_t)d->st.st_size + extra + ((uint64_t)2 << 30),
-		.cpu_seconds = job->vmlinux_fd >= 0 ? 300 : 60,
+		.cpu_seconds = job->files.vmlinux_fd >= 0 ? 300 : 60,
 	};
 	void *data = NULL;
 	size_t size = 0;
@@ -401,31 +403,64 @@ static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_
 	return err;
 }
 
+/* What step 2 found wrong with the System.map: not packed, and why. */
+static struct sd_error *refuse_system_map(struct sd_plan *plan, struct sd_files *files)
+{
+	for (size_t i = 0; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		if (it->role != SD_ROLE_SYSTEM_MAP || it->status != SD_STATUS_FOUND)
+			continue;
+		it->status = SD_STATUS_SKIPPED;
+		struct sd_error *err = sd_item_reason(it, "%s; not packed", plan->system_map_refused);
+		if (!err)
+			err = sd_files_set(files, i, -1);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
 /*
- * Stages 2 and 3: inspect the dump, resolve its needs. A kernel dump
- * without its own symbol tables is inspected again with the vmlinux found.
+ * Stages 2 and 3: inspect the dump, resolve its needs. A kernel dump is
+ * inspected again with the files found, when step 1 left something to
+ * them: a System.map to verify, a module list to make.
  */
 static struct sd_error *inspect_and_resolve(const struct dump *d, bool in_process,
 					    struct sd_resolver *r, struct sd_plan *plan,
 					    struct sd_files *files)
 {
-	struct inspect_job job = { .d = d, .vmlinux_fd = -1, .in_process = in_process };
+	struct inspect_job job = {
+		.d = d, .in_process = in_process,
+		.files = { .vmlinux_fd = -1, .system_map_fd = -1 },
+	};
 	struct sd_error *err;
 	if ((err = run_inspection(&job, plan)) || (err = sd_resolve_plan(r, plan, files)))
 		return err;
-	if (!plan->modules_pending)
+	if (plan->kind != SD_DUMP_KERNEL)
 		return NULL;
-	/* The DWARF of the verified vmlinux, or of its debug file. */
-	for (size_t i = 0; i < plan->n_items && job.vmlinux_fd < 0; i++) {
+	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
+		if (it->status != SD_STATUS_FOUND)
+			continue;
+		/* The DWARF of the verified vmlinux, or of its debug file. */
 		if ((it->role == SD_ROLE_VMLINUX || it->role == SD_ROLE_VMLINUX_DEBUG) &&
-		    it->status == SD_STATUS_FOUND && it->has_debug_info)
-			job.vmlinux_fd = sd_files_fd(files, i);
+		    it->has_debug_info && job.files.vmlinux_fd < 0)
+			job.files.vmlinux_fd = sd_files_fd(files, i);
+		if (it->role == SD_ROLE_SYSTEM_MAP && job.files.system_map_fd < 0)
+			job.files.system_map_fd = sd_files_fd(files, i);
 	}
+	if (!plan->modules_pending && job.files.system_map_fd < 0 && job.files.vmlinux_fd < 0)
+		return NULL;
+	/* Listed already: step 2 cross-checks that list (read in the child's copy of plan). */
+	if (!plan->modules_pending)
+		job.files.listed = plan;
 	_cleanup_free_ char *why = take_ptr(plan->modules_pending);
+	job.step2 = true;
 	job.modules_pending = why;
 	job.kernel_offset = plan->kernel_offset;
 	if ((err = run_inspection(&job, plan)))
+		return err;
+	if (plan->system_map_refused && (err = refuse_system_map(plan, files)))
 		return err;
 	return sd_resolve_plan(r, plan, files);
 }

@@ -52,6 +52,7 @@ void sd_plan_deinit(struct sd_plan *plan)
 	sd_strv_deinit(&plan->notes);
 	free(plan->damage);
 	free(plan->modules_pending);
+	free(plan->system_map_refused);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -680,6 +681,10 @@ struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 		return &sd_enomem;
 	if (!plan->damage) {
 		plan->damage = s;
+		return NULL;
+	}
+	if (strstr(plan->damage, s)) {
+		free(s);	/* said already (each inspection step reports what it read) */
 		return NULL;
 	}
 	r = asprintf(&joined, "%s; %s", plan->damage, s);

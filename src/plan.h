@@ -161,9 +161,11 @@ struct sd_plan {
 	char *damage;		/* the dump is damaged but usable: why (makes the result incomplete) */
 	/*
 	 * Why the dump's own tables could not list the kernel's modules: the
-	 * list waits for a verified vmlinux (sd_kernel_inspect_dwarf()).
+	 * list waits for the files the resolver finds (sd_kernel_inspect_files()).
 	 */
 	char *modules_pending;
+	/* Why the System.map found is not this kernel's (sd_kernel_inspect_files()). */
+	char *system_map_refused;
 	size_t dropped;		/* items left out by sd_plan_fit() (makes the result incomplete) */
 
 	struct sd_item *items;
@@ -204,7 +206,10 @@ struct sd_error *sd_item_set(char **field, const char *value);
 struct sd_error *sd_item_reason(struct sd_item *item, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Record that the dump is damaged (appended to plan->damage, "; "-separated). */
+/*
+ * Record that the dump is damaged: its bytes, not what they describe (appended
+ * to plan->damage, "; "-separated; a reason given already is not repeated).
+ */
 struct sd_error *sd_plan_damage(struct sd_plan *plan, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

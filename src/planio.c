@@ -10,7 +10,7 @@
  * are 8-byte little-endian; a string is its length (UINT64_MAX for NULL)
  * and its bytes; a string vector is its count and its strings.
  */
-static const char magic[8] = "SDPLAN\0\1";
+static const char magic[8] = "SDPLAN\0\2";
 
 enum {
 	MAX_ITEMS = 1 << 20,
@@ -112,6 +112,7 @@ struct sd_error *sd_plan_encode(const struct sd_plan *plan, char **ret, size_t *
 	put_strv(f, &plan->notes);
 	put_str(f, plan->damage);
 	put_str(f, plan->modules_pending);
+	put_str(f, plan->system_map_refused);
 	put_u64(f, plan->n_items);
 	for (size_t i = 0; i < plan->n_items; i++)
 		put_item(f, &plan->items[i]);
@@ -322,6 +323,7 @@ struct sd_error *sd_plan_decode(const void *buf, size_t len, struct sd_plan *pla
 	get_strv(&r, &in.notes);
 	in.damage = get_str(&r);
 	in.modules_pending = get_str(&r);
+	in.system_map_refused = get_str(&r);
 	uint64_t n = get_max(&r, MAX_ITEMS);
 	for (uint64_t i = 0; i < n && !r.bad; i++) {
 		struct sd_item *it;
@@ -377,6 +379,7 @@ struct sd_error *sd_plan_decode(const void *buf, size_t len, struct sd_plan *pla
 	TAKE(cwd);
 	TAKE(release);
 	TAKE(modules_pending);
+	TAKE(system_map_refused);
 #undef TAKE
 	sd_plan_deinit(&in);
 	return NULL;

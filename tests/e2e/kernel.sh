@@ -196,9 +196,14 @@ test_expect_success FIXTURES 'damaged: bitmap runs past the end of the file -> e
 	head -c 12288 "$mkd_c" >"$scratch/cut-bitmap" &&
 	damaged cut-bitmap 4 "$CUSTOM_ROOT" "$scratch/cut-bitmap"
 '
-test_expect_success FIXTURES 'damaged: a dump cut in its page data -> archived with a warning (3) or refused (4)' '
+test_expect_success FIXTURES 'damaged: a dump cut in its page data -> archived (3), summary.damage says so' '
 	head -c $(( $(stat -c %s "$mkd_c") / 2 )) "$mkd_c" >"$scratch/cut-half" &&
-	damaged cut-half "3 4" "$CUSTOM_ROOT" "$scratch/cut-half"
+	damaged cut-half 3 "$CUSTOM_ROOT" "$scratch/cut-half" &&
+	grep -q "warning: .*cut-half: .*(truncated or corrupt)" "$out/cut-half.err" &&
+	mkdir -p "$out/ch.x" && tar -C "$out/ch.x" -xf "$out/cut-half.tar.zst" &&
+	m=$(echo "$out/ch.x"/*/manifest.json) &&
+	json_query "$m" "doc[\"summary\"][\"damage\"]" | grep -q "truncated or corrupt" &&
+	test "$(json_query "$m" "doc[\"summary\"][\"complete\"]")" = False
 '
 test_expect_success FIXTURES 'damaged: garbage VMCOREINFO -> degraded (3, 5) or refused (4), no crash' '
 	"$kdir/corrupt-dump.py" vmcoreinfo-garbage "$mkd_e" "$scratch/garbage-vi" &&
@@ -213,7 +218,7 @@ test_expect_success FIXTURES 'damaged: kallsyms pointers off the map -> module l
 	"$kdir/check-manifest.py" "$m" "$truth" &&
 	grep -q "vmlinux DWARF" "$m"
 '
-test_expect_success FIXTURES 'damaged: BTF blob overwritten -> DWARF fallback; without vmlinux, not self-contained (5)' '
+test_expect_success FIXTURES 'BTF blob overwritten -> DWARF fallback; without vmlinux, not self-contained (5), a note, not damage' '
 	kaslr=$(strings -n 8 "$mkd_e" | sed -n "s/^KERNELOFFSET=//p" | head -n 1) &&
 	addr=$(python3 -c "import sys; print(hex(int(sys.argv[1], 16) + int(sys.argv[2], 16)))" \
 		"$(awk "\$3 == \"__start_BTF\" { print \$1 }" "$sysmap")" "$kaslr") &&
@@ -223,7 +228,13 @@ test_expect_success FIXTURES 'damaged: BTF blob overwritten -> DWARF fallback; w
 	m=$(echo "$out/bb.x"/*/manifest.json) &&
 	"$kdir/check-manifest.py" "$m" "$truth" && grep -q "vmlinux DWARF" "$m" &&
 	damaged bad-btf-nodebug 5 "$scratch/nodebug" "$scratch/bad-btf" &&
-	grep -q "module list could not be read" "$out/bad-btf-nodebug.err"
+	grep -q "note: the module list could not be read" "$out/bad-btf-nodebug.err" &&
+	! grep -q "warning:" "$out/bad-btf-nodebug.err" &&
+	mkdir -p "$out/bbn.x" && tar -C "$out/bbn.x" -xf "$out/bad-btf-nodebug.tar.zst" &&
+	m=$(echo "$out/bbn.x"/*/manifest.json) &&
+	# An unreadable module list is a note; damage is for damaged bytes only.
+	test "$(json_query "$m" "doc[\"summary\"][\"damage\"]")" = None &&
+	json_query "$m" "doc[\"notes\"]" | grep -q "the module list could not be read: .*BTF"
 '
 
 test_done

@@ -34,7 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_mem m = { .base = BTF_ADDR, .bytes = data, .len = size };
 	struct sd_kmem km = { .read = fuzz_mem_read, .arg = &m, .ptr_size = 8 };
 	struct sd_btf *btf;
-	struct sd_error *err = sd_btf_load(&km, BTF_ADDR, BTF_ADDR + size, &btf);
+	uint64_t at;
+	struct sd_error *err = sd_btf_find(&km, BTF_ADDR, BTF_ADDR + size, 0, "module", &btf, &at);
+	fuzz_assert(err || (at >= BTF_ADDR && at < BTF_ADDR + size && at % 4 == 0));
+	if (!err)
+		sd_btf_destroy(btf);
+	sd_error_destroy(err);
+	err = sd_btf_load(&km, BTF_ADDR, BTF_ADDR + size, &btf);
 	if (err) {
 		sd_error_destroy(err);
 		return 0;

@@ -285,6 +285,8 @@ static void test_planio(void)
 	plan.release = strdup("6.1.0-x");
 	sd_plan_note(&plan, "a note");
 	sd_plan_damage(&plan, "some damage");
+	sd_plan_damage(&plan, "some damage");
+	plan.system_map_refused = strdup("not this kernel's");
 	dump(&plan, 10);
 	struct sd_item *a = add(&plan, SD_ROLE_MODULE, SD_STATUS_WANTED, "/lib/m.ko", "lib/m.ko", 0);
 	id(a, 7);
@@ -315,6 +317,9 @@ static void test_planio(void)
 	   "generated content with a NUL inside survives");
 	ok(back.release && !strcmp(back.release, "6.1.0-x") && back.notes.n == 1 &&
 	   back.damage && back.kind == SD_DUMP_KERNEL, "the plan's own fields survive");
+	ok(!strcmp(back.damage, "some damage"), "damage said twice is kept once");
+	ok(back.system_map_refused && !strcmp(back.system_map_refused, "not this kernel's"),
+	   "why the System.map was refused survives");
 	sd_plan_deinit(&back);
 
 	bool all_refused = true, none_crashed = true;
