@@ -21,7 +21,7 @@ SAVEDUMP_FORMAT=zstd
 SAVEDUMP_LEVEL=
 SAVEDUMP_MAX_SIZE=
 SAVEDUMP_DEBUGINFOD=yes
-SAVEDUMP_VERBOSE=no
+SAVEDUMP_VERBOSE=
 SAVEDUMP_ROOT=
 SAVEDUMP_OUTPUT_DIR=
 SAVEDUMP_EXTRA_ARGS=
@@ -70,7 +70,11 @@ savedump_archive() {
 	esac
 	_out=$_outdir/savedump-${_dump##*/}$_ext
 	set -- --progress=none -F "${SAVEDUMP_FORMAT:-zstd}" --root "$_root" -o "$_out"
-	[ "$SAVEDUMP_VERBOSE" != yes ] || set -- "$@" -v
+	# Every item and the peak memory on the capture kernel's console; a few
+	# lines per dump in the journal after boot.
+	_verbose=$SAVEDUMP_VERBOSE
+	[ -n "$_verbose" ] || { [ "${savedump_after_boot:-}" = yes ] && _verbose=no || _verbose=yes; }
+	[ "$_verbose" != yes ] || set -- "$@" -v
 	[ "${savedump_replace:-}" != yes ] || set -- "$@" --force
 	[ -z "$SAVEDUMP_LEVEL" ] || set -- "$@" --level "$SAVEDUMP_LEVEL"
 	[ -z "$SAVEDUMP_MAX_SIZE" ] || set -- "$@" --max-size "$SAVEDUMP_MAX_SIZE"

@@ -118,7 +118,7 @@ test_expect_success FIXTURES 'SAVEDUMP_OUTPUT_DIR from the config gets the archi
 # A savedump that records its arguments: which options each hook passes.
 printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"$FAKE_ARGS"\n' >"$scratch/fake-savedump"
 chmod +x "$scratch/fake-savedump"
-test_expect_success 'debuginfod: after boot only when DEBUGINFOD_URLS is set, never in the capture kernel' '
+test_expect_success 'debuginfod only after boot, when DEBUGINFOD_URLS is set; -v only in the capture kernel' '
 	mkdir -p "$scratch/fake/202611221500" &&
 	: >"$scratch/fake/202611221500/dump.202611221500" &&
 	touch -d "10 minutes ago" "$scratch/fake/202611221500/dump.202611221500" &&
@@ -141,7 +141,8 @@ test_expect_success 'debuginfod: after boot only when DEBUGINFOD_URLS is set, ne
 	printf "SAVEDUMP_DEBUGINFOD=yes\nDEBUGINFOD_URLS=http://127.0.0.1:9/\n" >"$scratch/cap.conf" &&
 	SAVEDUMP=$scratch/fake-savedump FAKE_ARGS=$scratch/args.post KDUMP_PATH=$scratch/post2 \
 		SAVEDUMP_CONF=$scratch/cap.conf "$hooks/kdump-post.sh" 0 &&
-	grep -qx -- "--no-debuginfod" "$scratch/args.post"
+	grep -qx -- "--no-debuginfod" "$scratch/args.post" &&
+	grep -qx -- "-v" "$scratch/args.post"
 '
 command -v systemd-analyze >/dev/null && test_set_prereq SYSTEMD_ANALYZE
 test_expect_success SYSTEMD_ANALYZE 'the units pass systemd-analyze verify, with no warning' '
