@@ -3,6 +3,9 @@
 # only busybox or dash). Source it, then:
 #   savedump_load_config [FILE]     read SYSCONFDIR/savedump.conf (or FILE)
 #   savedump_archive DUMP OUTDIR ROOT   run savedump; returns its exit status
+#       (set savedump_after_boot=yes first when not in the capture kernel:
+#       then debuginfod may be asked; set savedump_replace=yes to replace an
+#       archive a previous attempt left)
 #   savedump_log MESSAGE...         to stderr (the console, in the capture kernel)
 #
 # The config is parsed, not sourced: only the documented keys are taken, and
@@ -17,7 +20,8 @@ SAVEDUMP=${SAVEDUMP:-savedump}
 SAVEDUMP_FORMAT=zstd
 SAVEDUMP_LEVEL=
 SAVEDUMP_MAX_SIZE=
-SAVEDUMP_DEBUGINFOD=no
+SAVEDUMP_DEBUGINFOD=yes
+SAVEDUMP_VERBOSE=
 SAVEDUMP_ROOT=
 SAVEDUMP_OUTPUT_DIR=
 SAVEDUMP_EXTRA_ARGS=
@@ -44,6 +48,7 @@ savedump_load_config() {
 		SAVEDUMP_LEVEL) SAVEDUMP_LEVEL=$_val ;;
 		SAVEDUMP_MAX_SIZE) SAVEDUMP_MAX_SIZE=$_val ;;
 		SAVEDUMP_DEBUGINFOD) SAVEDUMP_DEBUGINFOD=$_val ;;
+		SAVEDUMP_VERBOSE) SAVEDUMP_VERBOSE=$_val ;;
 		SAVEDUMP_ROOT) SAVEDUMP_ROOT=$_val ;;
 		SAVEDUMP_OUTPUT_DIR) SAVEDUMP_OUTPUT_DIR=$_val ;;
 		SAVEDUMP_EXTRA_ARGS) SAVEDUMP_EXTRA_ARGS=$_val ;;
@@ -64,10 +69,23 @@ savedump_archive() {
 	*) savedump_log "unknown SAVEDUMP_FORMAT '$SAVEDUMP_FORMAT'"; return 2 ;;
 	esac
 	_out=$_outdir/savedump-${_dump##*/}$_ext
-	set -- -v --progress=none -F "${SAVEDUMP_FORMAT:-zstd}" --root "$_root" -o "$_out"
+	set -- --progress=none -F "${SAVEDUMP_FORMAT:-zstd}" --root "$_root" -o "$_out"
+	# Every item and the peak memory on the capture kernel's console; a few
+	# lines per dump in the journal after boot.
+	_verbose=$SAVEDUMP_VERBOSE
+	[ -n "$_verbose" ] || { [ "${savedump_after_boot:-}" = yes ] && _verbose=no || _verbose=yes; }
+	[ "$_verbose" != yes ] || set -- "$@" -v
+	[ "${savedump_replace:-}" != yes ] || set -- "$@" --force
 	[ -z "$SAVEDUMP_LEVEL" ] || set -- "$@" --level "$SAVEDUMP_LEVEL"
 	[ -z "$SAVEDUMP_MAX_SIZE" ] || set -- "$@" --max-size "$SAVEDUMP_MAX_SIZE"
-	[ "$SAVEDUMP_DEBUGINFOD" = yes ] || set -- "$@" --no-debuginfod
+	# debuginfod only after boot: the capture kernel has no network, and its
+	# memory is small (a Debian vmlinux is ~600 MB).
+	if [ "${savedump_after_boot:-}" = yes ] && [ "$SAVEDUMP_DEBUGINFOD" != no ] &&
+		[ -n "${DEBUGINFOD_URLS:-}" ]; then
+		savedump_log "debuginfod: $DEBUGINFOD_URLS"
+	else
+		set -- "$@" --no-debuginfod
+	fi
 	# shellcheck disable=SC2086 # documented: split at spaces
 	set -- "$@" $SAVEDUMP_EXTRA_ARGS
 	savedump_log "archiving $_dump into $_out"

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "debuginfod.h"
 
@@ -22,6 +23,13 @@ struct sd_debuginfod *sd_debuginfod_create(void)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	if (!urls || !*urls)
+		return NULL;
+	/*
+	 * /proc/vmcore exists only in a kdump capture kernel: no network there
+	 * as a rule, little memory, and a reboot waiting on us; a fetch would
+	 * only stall (90 s per server) before failing.
+	 */
+	if (access("/proc/vmcore", F_OK) == 0)
 		return NULL;
 	struct sd_debuginfod *d = calloc(1, sizeof(*d));
 	if (!d)

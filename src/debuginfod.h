@@ -14,7 +14,10 @@ enum sd_debuginfod_kind { SD_DEBUGINFOD_EXECUTABLE, SD_DEBUGINFOD_DEBUGINFO };
 
 struct sd_debuginfod;
 
-/* NULL when savedump was built without libdebuginfod or no server is configured. */
+/*
+ * NULL when savedump was built without libdebuginfod, no server is
+ * configured, or this is a kdump capture kernel (/proc/vmcore exists).
+ */
 struct sd_debuginfod *sd_debuginfod_create(void);
 void sd_debuginfod_destroy(struct sd_debuginfod *d);
 

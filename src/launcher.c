@@ -308,12 +308,191 @@ static bool packable(const struct sd_item *it)
 	return it->pack;
 }
 
+/*
+ * The analyst's debugger against the kernel's age. Linux 6.4 replaced
+ * struct module's layout (module_layout with module_memory: "module: replace
+ * module_layout with module_memory" (v6.4)); crash 8.0.2 says "vmlinux and
+ * vmcore do not match!" on Linux 6.12 dumps and drgn 0.0.22 "'struct module'
+ * has no member 'core_size'", while crash 8.0.3 and drgn 0.0.23 and later
+ * work. A warning, not a refusal: the version test may be wrong for a
+ * patched build, and the analyst decides.
+ */
+static const struct {
+	const char *tool, *name, *min;
+} tool_min[] = {
+	{ "crash", "CRASH", "8.0.3" },
+	{ "drgn", "DRGN", "0.0.23" },
+};
+
+static void version_check(FILE *f, size_t tool)
+{
+	fprintf(f, "tool=${%s:-%s}\n", tool_min[tool].name, tool_min[tool].tool);
+	fputs("# version_lt A B: whether dotted version A is older than B.\n"
+	      "version_lt() {\n"
+	      "\tawk -v a=\"$1\" -v b=\"$2\" 'BEGIN {\n"
+	      "\t\tna = split(a, x, \".\"); nb = split(b, y, \".\")\n"
+	      "\t\tfor (i = 1; i <= na || i <= nb; i++) {\n"
+	      "\t\t\tif (x[i] + 0 < y[i] + 0) exit 0\n"
+	      "\t\t\tif (x[i] + 0 > y[i] + 0) exit 1\n"
+	      "\t\t}\n"
+	      "\t\texit 1\n"
+	      "\t}'\n"
+	      "}\n"
+	      "# Linux 6.4 changed struct module (module_memory): older debuggers cannot read it.\n"
+	      "kver=$(printf '%s\\n' \"$release\" | sed -n 's/^\\([0-9][0-9]*\\.[0-9][0-9]*\\).*/\\1/p')\n", f);
+	fprintf(f, "have=$(\"$tool\" --version 2>/dev/null | sed -n 's/^%s \\([0-9][0-9.]*\\).*/\\1/p' | "
+		"head -n 1)\n", tool_min[tool].tool);
+	fprintf(f, "if [ -n \"$kver\" ] && [ -n \"$have\" ] && ! version_lt \"$kver\" 6.4 &&\n"
+		"\tversion_lt \"$have\" %s; then\n"
+		"\techo \"$me: warning: %s $have is too old for Linux $release (it needs %s %s or "
+		"later);\" \\\n"
+		"\t\t\"expect it to fail. Set %s= to a newer %s.\" >&2\n"
+		"fi\n", tool_min[tool].min, tool_min[tool].tool, tool_min[tool].tool,
+		tool_min[tool].min, tool_min[tool].name, tool_min[tool].tool);
+}
+
+/*
+ * No vmlinux in the archive: the script looks for the dump's build on the
+ * analyst's machine when it starts ($VMLINUX, debuginfod, the build-id
+ * directory, the distributions' paths), accepts a file only when its GNU
+ * build-id is the dump's, and says which package to install when none fits.
+ * Sets $vmlinux or exits 1.
+ */
+static void find_vmlinux(FILE *f, const struct sd_plan *plan)
+{
+	char hex[2 * SD_BUILD_ID_MAX + 1];
+	sd_build_id_hex(&plan->kernel_build_id, hex);
+	fputs("# No vmlinux was archived (the machine had no debug symbols for its kernel):\n"
+	      "# one of this exact build is looked for here, checked by its build-id.\n"
+	      "build_id=", f);
+	sd_shell_quote(f, hex);
+	fputs("\n"
+	      "# elf_build_id FILE: the GNU build-id of an ELF file, or nothing.\n"
+	      "elf_build_id() {\n"
+	      "\tif command -v readelf >/dev/null 2>&1; then\n"
+	      "\t\tLC_ALL=C readelf -n -- \"$1\" 2>/dev/null\n"
+	      "\telse\n"
+	      "\t\tLC_ALL=C eu-readelf -n -- \"$1\" 2>/dev/null\n"
+	      "\tfi | sed -n 's/^ *Build ID: *\\([0-9a-fA-F]*\\).*/\\1/p' | head -n 1\n"
+	      "}\n"
+	      "if ! command -v readelf >/dev/null 2>&1 && ! command -v eu-readelf >/dev/null 2>&1; then\n"
+	      "\techo \"$me: readelf (binutils) or eu-readelf (elfutils) is needed to check the\" \\\n"
+	      "\t\t\"vmlinux's build-id\" >&2\n"
+	      "\texit 1\n"
+	      "fi\n"
+	      "vmlinux=\n"
+	      "# try FILE WHAT: take FILE if it is the dump's kernel build.\n"
+	      "try() {\n"
+	      "\t[ -f \"$1\" ] || return 1\n"
+	      "\tif [ -z \"$build_id\" ]; then\n"
+	      "\t\techo \"$me: the dump records no build-id: $1 ($2) is used unchecked\" >&2\n"
+	      "\t\tvmlinux=$1\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\tid=$(elf_build_id \"$1\")\n"
+	      "\tif [ \"$id\" = \"$build_id\" ]; then\n"
+	      "\t\tvmlinux=$1\n"
+	      "\t\treturn 0\n"
+	      "\tfi\n"
+	      "\techo \"$me: $1 ($2) is not this kernel's build (build-id ${id:-none}, the dump's is\" \\\n"
+	      "\t\t\"$build_id): not used\" >&2\n"
+	      "\treturn 1\n"
+	      "}\n"
+	      "if [ -n \"${VMLINUX:-}\" ]; then\n"
+	      "\t# Given by the analyst: that file or nothing.\n"
+	      "\tif ! try \"$VMLINUX\" \"from VMLINUX\"; then\n"
+	      "\t\t[ -f \"$VMLINUX\" ] || echo \"$me: VMLINUX=$VMLINUX: no such file\" >&2\n"
+	      "\t\texit 1\n"
+	      "\tfi\n"
+	      "fi\n"
+	      "if [ -z \"$vmlinux\" ] && [ -n \"$build_id\" ] && [ -n \"${DEBUGINFOD_URLS:-}\" ] &&\n"
+	      "\tcommand -v debuginfod-find >/dev/null 2>&1; then\n"
+	      "\techo \"$me: asking debuginfod ($DEBUGINFOD_URLS) for build-id $build_id\" >&2\n"
+	      "\tf=$(debuginfod-find debuginfo \"$build_id\") && try \"$f\" \"from debuginfod\"\n"
+	      "fi\n"
+	      "if [ -z \"$vmlinux\" ]; then\n"
+	      "\tfor f in ", f);
+	if (plan->kernel_build_id.len) {
+		char *p = NULL;
+		if (asprintf(&p, "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2) >= 0) {
+			sd_shell_quote(f, p);
+			fputs(" ", f);
+		}
+		free(p);
+	}
+	fputs("/usr/lib/debug/boot/vmlinux-\"$release\" \\\n"
+	      "\t\t/usr/lib/debug/lib/modules/\"$release\"/vmlinux; do\n"
+	      "\t\ttry \"$f\" \"found here\" && break\n"
+	      "\tdone\n"
+	      "fi\n"
+	      "if [ -z \"$vmlinux\" ]; then\n"
+	      "\techo \"$me: no vmlinux of this kernel here (release $release, build-id\" \\\n"
+	      "\t\t\"${build_id:-unknown}). Install its debug symbols: linux-image-$release-dbg\" \\\n"
+	      "\t\t\"(Debian), linux-image-$release-dbgsym (Ubuntu), kernel-debuginfo-$release\" \\\n"
+	      "\t\t\"(Fedora, RHEL); or set DEBUGINFOD_URLS to a debuginfod server that has it,\" \\\n"
+	      "\t\t\"or VMLINUX to its path.\" >&2\n"
+	      "\texit 1\n"
+	      "fi\n", f);
+}
+
+/*
+ * The start of both kernel launchers: the dump's release, a warning when
+ * the analyst's tool is too old for it, and $vmlinux: the archived one
+ * (path), or one found on this machine when path is NULL.
+ */
+static void kernel_prologue(FILE *f, const struct sd_plan *plan, const char *me, size_t tool,
+			    const char *path)
+{
+	fprintf(f, "me=%s\n", me);
+	fputs("release=", f);
+	sd_shell_quote(f, plan->release ? plan->release : "");
+	fputs("\n", f);
+	version_check(f, tool);
+	if (path) {
+		fputs("vmlinux=", f);
+		here_path(f, path);
+		fputs("\n", f);
+	} else {
+		find_vmlinux(f, plan);
+	}
+}
+
+/*
+ * The directory crash's "mod -S" searches: the modules' debug files when
+ * any is packed, else the modules themselves (their symbol tables), as the
+ * archive holds them: the packed path up to ".../modules/RELEASE".
+ */
+static char *module_dir(const struct sd_plan *plan)
+{
+	enum sd_role roles[] = { SD_ROLE_MODULE_DEBUG, SD_ROLE_MODULE };
+	char *tail = NULL;
+	if (asprintf(&tail, "modules/%s/", plan->release) < 0)
+		return NULL;
+	for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
+		for (size_t i = 0; i < plan->n_items; i++) {
+			const struct sd_item *it = &plan->items[i];
+			if (it->role != roles[r] || !it->pack || !it->archive_path)
+				continue;
+			const char *at = strstr(it->archive_path, tail);
+			if (!at)
+				continue;
+			char *dir = strndup(it->archive_path,
+					    (size_t)(at - it->archive_path) + strlen(tail) - 1);
+			free(tail);
+			return dir;
+		}
+	}
+	free(tail);
+	char *dir = NULL;
+	if (asprintf(&dir, "usr/lib/debug/lib/modules/%s", plan->release) < 0)
+		return NULL;
+	return dir;
+}
+
 static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 {
 	const struct sd_item *vm = find_role(plan, SD_ROLE_VMLINUX);
-	if (!vm)
-		return NULL;	/* crash cannot start without vmlinux; the manifest says why */
-	const struct sd_item *vmdbg = debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG);
+	const struct sd_item *vmdbg = vm ? debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG) : NULL;
 	bool any_module = false;
 	for (size_t i = 0; i < plan->n_items; i++)
 		any_module |= plan->items[i].role == SD_ROLE_MODULE && packable(&plan->items[i]);
@@ -322,14 +501,17 @@ static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 	FILE *f = script_open(&buf, &len);
 	if (!f)
 		return &sd_enomem;
-	fputs("# Open the dump in crash with the archived vmlinux; module symbols are loaded\n"
-	      "# from the archive first (mod -S). Arguments go to crash; commands given with\n"
+	fputs(vm ? "# Open the dump in crash with the archived vmlinux; module symbols are loaded\n"
+		 : "# Open the dump in crash with this kernel's vmlinux (found by its build-id:\n"
+		   "# VMLINUX=FILE, debuginfod, the debug packages); module symbols are loaded\n", f);
+	fputs("# from the archive first (mod -S). Arguments go to crash; commands given with\n"
 	      "# -i FILE run after that:\n"
-	      "#   ./run-crash.sh -i cmds      (end cmds with \"quit\" for batch use)\n"
-	      "cmds=$(mktemp \"${TMPDIR:-/tmp}/run-crash.XXXXXX\") || exit 1\n", f);
+	      "#   ./run-crash.sh -i cmds      (end cmds with \"quit\" for batch use)\n", f);
+	kernel_prologue(f, plan, "run-crash.sh", 0, vm ? vm->archive_path : NULL);
+	fputs("cmds=$(mktemp \"${TMPDIR:-/tmp}/run-crash.XXXXXX\") || exit 1\n", f);
 	if (any_module && plan->release && sd_debugger_word_safe(plan->release)) {
-		char *dir = NULL;
-		if (asprintf(&dir, "usr/lib/debug/lib/modules/%s", plan->release) < 0) {
+		char *dir = module_dir(plan);
+		if (!dir) {
 			fclose(f);
 			free(buf);
 			return &sd_enomem;
@@ -361,13 +543,11 @@ static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 	      "\tesac\n"
 	      "\tset -- \"$@\" \"$arg\"\n"
 	      "done\n"
-	      "\"${CRASH:-crash}\" -i \"$cmds\" \"$@\" ", f);
-	here_path(f, vm->archive_path);
+	      "\"$tool\" -i \"$cmds\" \"$@\" \"$vmlinux\" ", f);
 	if (vmdbg) {
-		fputs(" ", f);
 		here_path(f, vmdbg->archive_path);
+		fputs(" ", f);
 	}
-	fputs(" ", f);
 	here_path(f, dump);
 	fputs("\n"
 	      "status=$?\n"
@@ -379,25 +559,27 @@ static struct sd_error *crash_script(struct sd_plan *plan, const char *dump)
 static struct sd_error *drgn_script(struct sd_plan *plan, const char *dump)
 {
 	const struct sd_item *vm = find_role(plan, SD_ROLE_VMLINUX);
-	if (!vm)
-		return NULL;
-	const struct sd_item *vmdbg = debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG);
+	const struct sd_item *vmdbg = vm ? debug_of(plan, vm, SD_ROLE_VMLINUX_DEBUG) : NULL;
 	char *buf;
 	size_t len;
 	FILE *f = script_open(&buf, &len);
 	if (!f)
 		return &sd_enomem;
-	fputs("# Open the dump in drgn with the archived vmlinux and modules, and nothing from\n"
-	      "# this machine. Arguments go to drgn (a script and its arguments):\n"
-	      "#   ./run-drgn.sh script.py\n", f);
+	fputs(vm ? "# Open the dump in drgn with the archived vmlinux and modules, and nothing from\n"
+		   "# this machine. Arguments go to drgn (a script and its arguments):\n"
+		 : "# Open the dump in drgn with this kernel's vmlinux (found by its build-id:\n"
+		   "# VMLINUX=FILE, debuginfod, the debug packages) and the archived modules.\n"
+		   "# Arguments go to drgn (a script and its arguments):\n", f);
+	fputs("#   ./run-drgn.sh script.py\n", f);
 	if (plan->dump_format && strcmp(plan->dump_format, "elf") == 0)
 		fputs("# drgn's own ELF reader rejects dumps with physical-only segments (QEMU).\n"
 		      "DRGN_USE_LIBKDUMPFILE_FOR_ELF=${DRGN_USE_LIBKDUMPFILE_FOR_ELF:-1}\n"
 		      "export DRGN_USE_LIBKDUMPFILE_FOR_ELF\n", f);
-	fputs("exec \"${DRGN:-drgn}\" --no-default-symbols -c ", f);
+	kernel_prologue(f, plan, "run-drgn.sh", 1,
+			vm ? (vmdbg ? vmdbg : vm)->archive_path : NULL);
+	fputs("exec \"$tool\" --no-default-symbols -c ", f);
 	here_path(f, dump);
-	fputs(" \\\n\t-s ", f);
-	here_path(f, (vmdbg ? vmdbg : vm)->archive_path);
+	fputs(" \\\n\t-s \"$vmlinux\"", f);
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
 		if (it->role != SD_ROLE_MODULE || !packable(it))

@@ -14,10 +14,12 @@ build=(
 )
 # libc6-dbg: the userland tests check that libc's debug information is found
 # and opened; groff-base and bsdextrautils (col, hexdump): the man page check;
-# debootstrap: CI's fresh-root pass.
+# debootstrap: CI's fresh-root pass; libarchive-tools (bsdtar): debuginfod -U
+# reads .deb files with it (tests/e2e/kernel-debuginfod.sh).
 tests=(
 	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
 	shellcheck debuginfod curl libc6-dbg groff-base bsdextrautils strace git debootstrap
+	libarchive-tools
 )
 # .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU; the .NET SDK
 # itself (dotnet on PATH, .NET 10) is not a Debian package and must be there already.

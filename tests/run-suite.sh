@@ -61,8 +61,9 @@ if [ "${SAVEDUMP_SKIP_KERNEL:-0}" = 1 ]; then
 else
 	s=$SECONDS
 	# Every kind a test uses: the custom and Debian 12 kernels (kernel.sh,
-	# kdump*.sh), Debian 11's and 13's (distro-kernels.sh).
-	kinds="custom debian bullseye trixie"
+	# kdump*.sh), Debian 11's and 13's (distro-kernels.sh), Debian 13's -dbg
+	# package (kernel-debuginfod.sh serves it with debuginfod).
+	kinds="custom debian bullseye trixie trixie-dbg"
 	if [ -f "$fixtures/custom-dumps/.stamp" ] && [ -f "$fixtures/debian-dumps/.stamp" ] &&
 		[ -f "$fixtures/bullseye-dumps/.stamp" ] && [ -f "$fixtures/trixie-dumps/.stamp" ]; then
 		say "kernel fixtures: checking the cache in $fixtures"

@@ -106,7 +106,8 @@ distro() {
 t0=$SECONDS
 for kind in $kinds; do
 	if [[ ${SAVEDUMP_FIXTURES_NO_BUILD:-0} == 1 ]]; then
-		if [[ -f $cache/$kind/.stamp && -f $cache/$kind-dumps/.stamp ]]; then
+		# A -dbg kind has no dumps of its own: its suite's are used.
+		if [[ -f $cache/$kind/.stamp && -f $cache/${kind%-dbg}-dumps/.stamp ]]; then
 			log "$kind: cached (not checked: SAVEDUMP_FIXTURES_NO_BUILD=1)"
 		else
 			log "$kind: not in $cache, and SAVEDUMP_FIXTURES_NO_BUILD=1"

@@ -412,6 +412,113 @@ static void kernel(const char *label, const char *h)
 	sd_plan_deinit(&plan);
 }
 
+/* This test program's own GNU build-id (it stands for the kernel's vmlinux), or len 0. */
+static struct sd_build_id self_build_id;
+static char self_path[PATH_MAX];
+
+static void read_self_build_id(void)
+{
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	if (n <= 0)
+		return;
+	self_path[n] = '\0';
+	char cmd[PATH_MAX + 128];
+	snprintf(cmd, sizeof(cmd), "readelf -n '%s' 2>/dev/null | sed -n 's/^ *Build ID: *//p'",
+		 self_path);
+	FILE *p = popen(cmd, "r");
+	char hex[2 * SD_BUILD_ID_MAX + 2] = "";
+	if (!p)
+		return;
+	if (!fgets(hex, sizeof(hex), p))
+		hex[0] = '\0';
+	pclose(p);
+	size_t len = 0;
+	for (const char *c = hex; c[0] && c[1] && c[0] != '\n' && len < SD_BUILD_ID_MAX; c += 2) {
+		unsigned byte;
+		if (sscanf(c, "%2x", &byte) != 1)
+			return;
+		self_build_id.bytes[len++] = (uint8_t)byte;
+	}
+	self_build_id.len = len;
+}
+
+/*
+ * Kernel launchers of an archive without vmlinux: they look for it by the
+ * dump's build-id at run time. VMLINUX= of the same build (this program) is
+ * used; another build (/bin/sh) is refused, as is nothing found; no hostile
+ * release runs anything or makes a file.
+ */
+static void kernel_no_vmlinux(const char *label, const char *h)
+{
+	_cleanup_free_ char *mod = cat("lib/modules/", h, "/a.ko");
+	_cleanup_free_ char *dump = strchr(h, '/') ? strdup("vmcore") : cat("vmcore.", h, NULL);
+	struct sd_plan plan;
+	sd_plan_init(&plan);
+	plan.kind = SD_DUMP_KERNEL;
+	plan.release = strdup(h);
+	plan.dump_format = strdup("kdump-compressed");
+	plan.kernel_build_id = self_build_id;
+	add_item(&plan, SD_ROLE_DUMP, dump);
+	add_item(&plan, SD_ROLE_MODULE, mod);
+	struct sd_error *err = sd_launchers_add(&plan, dump, NULL);
+	ok(!err, "%s: kernel launchers made without vmlinux", label);
+	sd_error_destroy(err);
+	static const char *const names[] = { "run-crash.sh", "run-drgn.sh" };
+	char *rec = cat(tmp, "/rec.sh", NULL);
+	char *tmpdir = cat(tmp, "/tmp", NULL);
+	for (size_t n = 0; n < 2; n++) {
+		free(write_script(&plan, names[n]));
+		char *script = cat(here, "/", names[n]);
+		const struct {
+			const char *vmlinux;
+			int status;
+		} cases[] = { { self_path, 0 }, { "/bin/sh", 1 }, { NULL, 1 } };
+		for (size_t c = 0; c < 3; c++) {
+			char *before = listing(scratch);
+			const char *env[] = {
+				"PATH=/usr/bin:/bin", "HOME=/nonexistent", cat("TMPDIR=", tmpdir, NULL),
+				cat("CRASH=", rec, NULL), cat("DRGN=", rec, NULL),
+				cat("ARGV_OUT=", tmp, "/argv"),
+				cases[c].vmlinux ? cat("VMLINUX=", cases[c].vmlinux, NULL) : NULL,
+				NULL,
+			};
+			const char *argv[] = { "/bin/sh", script, USER_ARG, NULL };
+			char *argv_file = cat(tmp, "/argv", NULL);
+			unlink(argv_file);
+			int status = run(argv, env, scratch);
+			size_t len = 0;
+			char *got = read_all(argv_file, &len);
+			/* The recorder ran as the debugger (not only for --version) with the file. */
+			bool used = got && memmem(got, len, self_path, strlen(self_path)) != NULL;
+			char *after = listing(scratch), *after_tmp = listing(tmpdir);
+			ok(status == cases[c].status && used == (cases[c].status == 0) &&
+			   strcmp(before, after) == 0 && !after_tmp[0],
+			   "%s: %s with VMLINUX=%s: status %d (want %d), %s", label, names[n],
+			   cases[c].vmlinux ? cases[c].vmlinux : "(unset)", status, cases[c].status,
+			   used ? "used" : "not used");
+			free(got);
+			free(before);
+			free(after);
+			free(after_tmp);
+			unlink(argv_file);
+			free(argv_file);
+			char *cmds_file = cat(tmp, "/argv.cmds", NULL);
+			unlink(cmds_file);
+			free(cmds_file);
+			for (size_t i = 2; i <= 6; i++)
+				free((char *)env[i]);
+		}
+		char kept[PATH_MAX + 64];
+		snprintf(kept, sizeof(kept), "%s/sc/%03zu-%s", tmp, n_kept++, names[n]);
+		if (rename(script, kept) < 0)
+			ok(false, "keep %s: %s", names[n], strerror(errno));
+		free(script);
+	}
+	free(rec);
+	free(tmpdir);
+	sd_plan_deinit(&plan);
+}
+
 static void quote_tests(void)
 {
 	static const struct { const char *in, *want; } cases[] = {
@@ -474,6 +581,8 @@ int main(void)
 	mkdir(path, 0755);
 
 	quote_tests();
+	read_self_build_id();
+	ok(self_build_id.len > 0, "this program has a GNU build-id (readelf -n)");
 
 	/* A 4 KiB path: components stay within NAME_MAX. */
 	char long_name[4200] = "";
@@ -504,6 +613,8 @@ int main(void)
 		userland(names[i].label, names[i].name, false);
 		userland(names[i].label, names[i].name, true);
 		kernel(names[i].label, names[i].name);
+		if (self_build_id.len)
+			kernel_no_vmlinux(names[i].label, names[i].name);
 	}
 
 	/* shellcheck every script kept, in one run: they were made from hostile names. */
