@@ -149,15 +149,31 @@ static struct sd_error *note_dac(struct sd_plan *plan, const struct sd_item *cor
 	_cleanup_free_ char *dir = sd_dirname(coreclr->orig_path);
 	if (!dir)
 		return &sd_enomem;
+	size_t managed = 0, found = 0;
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_MANAGED && !it->omit) {
+			managed++;
+			found += it->status == SD_STATUS_FOUND;
+		}
+	}
 	const char *version = sd_basename(dir);
 	if (!sd_str_has_prefix(dir, "/") || !strchr(version, '.'))
 		version = "unknown (libcoreclr.so is not in a versioned runtime directory)";
+	/*
+	 * createdump's heap and mini dumps hold no image bytes of the assemblies
+	 * beyond their headers: SOS then needs each one as a file.
+	 */
 	return sd_plan_note(plan, ".NET runtime %s; its DAC is keyed %s/libmscordaccore.so/"
-			    "elf-buildid-coreclr-%s/libmscordaccore.so: %s", version,
+			    "elf-buildid-coreclr-%s/libmscordaccore.so: %s; %zu of %zu mapped "
+			    "managed assemblies collected%s", version,
 			    SD_SYMSTORE_DIR, sd_build_id_hex(&coreclr->build_id, hex),
 			    !dac ? "not looked for"
 			    : dac->status == SD_STATUS_FOUND ? "collected"
-			    : "NOT collected: SOS and dotnet-dump cannot read the managed state");
+			    : "NOT collected: SOS and dotnet-dump cannot read the managed state",
+			    found, managed, found == managed ? ""
+			    : " (a heap or mini dump needs every one as a file for SOS to name "
+			      "its frames and types)");
 }
 
 struct sd_error *sd_symstore_add(struct sd_plan *plan, const struct sd_files *files)
