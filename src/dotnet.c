@@ -16,8 +16,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "pe.h"
 #include "userland.h"
 #include "util.h"
+
+enum { PE_HEADERS_READ = 4096 };
 
 bool sd_dotnet_is_managed_path(const char *path)
 {
@@ -92,8 +95,58 @@ static struct sd_error *pdb_need(struct sd_plan *plan, size_t dll_index)
 	return NULL;
 }
 
-struct sd_error *sd_dotnet_inspect(struct sd_plan *plan)
+struct mem {
+	const uint8_t *p;
+	size_t len;
+};
+
+static size_t mem_read(void *arg, uint64_t off, void *buf, size_t len)
 {
+	const struct mem *m = arg;
+	if (off >= m->len)
+		return 0;
+	size_t n = len < m->len - off ? len : m->len - (size_t)off;
+	memcpy(buf, m->p + off, n);
+	return n;
+}
+
+/*
+ * What a managed assembly's file must say: the TimeDateStamp and SizeOfImage
+ * of the PE header mapped from its offset 0, when the dump holds that page
+ * (createdump dumps do; a kernel core without file-backed mappings in its
+ * coredump_filter does not, and the file is then taken as found).
+ */
+static void pe_expect(struct sd_core *core, struct sd_item *it)
+{
+	const struct sd_file_note *fn = sd_core_files(core);
+	for (size_t i = 0; i < fn->n; i++) {
+		const struct sd_file_mapping *m = &fn->maps[i];
+		if (m->pgoff != 0 || m->end <= m->start || strcmp(m->path, it->orig_path) != 0)
+			continue;
+		uint8_t buf[PE_HEADERS_READ];
+		size_t want = m->end - m->start < sizeof(buf) ? (size_t)(m->end - m->start)
+							      : sizeof(buf);
+		struct mem mem = { buf, sd_core_read(core, m->start, buf, want) };
+		struct sd_pe_info pe;
+		struct sd_error *err = sd_pe_parse(mem_read, &mem, mem.len, &pe);
+		if (err) {
+			sd_error_destroy(err);
+			continue;
+		}
+		it->pe_known = true;
+		it->pe_timestamp = pe.timestamp;
+		it->pe_size_of_image = pe.size_of_image;
+		return;
+	}
+}
+
+struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_MANAGED && it->status == SD_STATUS_WANTED && it->orig_path)
+			pe_expect(core, it);
+	}
 	struct sd_error *err;
 	const char *coreclr = NULL;
 	for (size_t i = 0; i < plan->n_items && !coreclr; i++) {

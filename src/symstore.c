@@ -93,6 +93,19 @@ static struct sd_error *keys_of(struct sd_plan *plan, const struct sd_files *fil
 			sd_error_destroy(err);
 			return NULL;	/* not a PE file: no key */
 		}
+		if (it->pe_known && (pe.timestamp != it->pe_timestamp ||
+				     pe.size_of_image != it->pe_size_of_image)) {
+			it->status = SD_STATUS_MISMATCH;
+			return sd_item_reason(it, "its PE header says TimeDateStamp %08X, SizeOfImage "
+					      "0x%x; the dump's copy %08X, 0x%x; not packed",
+					      pe.timestamp, pe.size_of_image, it->pe_timestamp,
+					      it->pe_size_of_image);
+		}
+		if (it->pe_known && !it->reason &&
+		    (err = sd_item_reason(it, "verified by its PE header (TimeDateStamp %08X, "
+					  "SizeOfImage 0x%x, as in the dump)", pe.timestamp,
+					  pe.size_of_image)))
+			return err;
 		char *k = sd_ssqp_pe_key(file_name(it), &pe, &oom);
 		return add_key(it, k, oom);
 	}

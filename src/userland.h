@@ -15,6 +15,6 @@ struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_plan *plan)
 
 /* .NET: the runtime files SOS needs when the core maps libcoreclr.so (dotnet.c). */
 bool sd_dotnet_is_managed_path(const char *path);
-struct sd_error *sd_dotnet_inspect(struct sd_plan *plan);
+struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_plan *plan);
 
 #endif

@@ -215,6 +215,22 @@ for kind in $dn_kinds; do
 		"dn_lldb $kind"
 done
 
+test_expect_success DOTNET 'real .NET: an assembly or PDB from another build is a mismatch, not packed' '
+	dn_env heap &&
+	root="$scratch/root" && mkdir -p "$root$DOTNET_APP" &&
+	cp "$DOTNET_APP"/*.dll "$DOTNET_APP"/*.pdb "$root$DOTNET_APP/" &&
+	cp "$DOTNET_APP/SdLib.dll" "$root$DOTNET_APP/SdModel.dll" &&
+	cp "$DOTNET_APP/SdLib.pdb" "$root$DOTNET_APP/SdApp.pdb" &&
+	expect_status 3 "$SAVEDUMP" --root "$root" -L --json "$CORE" >"$scratch/mm.json" 2>/dev/null &&
+	json_query "$scratch/mm.json" "[(i[\"name\"], i[\"status\"], i[\"reason\"]) for i in doc[\"items\"]
+		if i[\"name\"] in (\"SdModel.dll\", \"SdApp.pdb\", \"SdApp.dll\", \"SdLib.pdb\")]" >"$scratch/mm.txt" &&
+	cat "$scratch/mm.txt" &&
+	expect_grep "(.SdModel.dll., .mismatch., .its PE header says TimeDateStamp" "$scratch/mm.txt" &&
+	expect_grep "(.SdApp.pdb., .mismatch., .its PDB id [0-9a-f]* differs from SdApp.dll" "$scratch/mm.txt" &&
+	expect_grep "(.SdApp.dll., .found., .verified by its PE header" "$scratch/mm.txt" &&
+	expect_grep "(.SdLib.pdb., .found." "$scratch/mm.txt"
+'
+
 test_expect_success DOTNET 'real .NET: without the DAC both launchers fail, naming it' '
 	dn_env heap &&
 	top="$scratch/moved-heap/heap" &&
