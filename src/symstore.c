@@ -195,7 +195,8 @@ struct sd_error *sd_symstore_add(struct sd_plan *plan, const struct sd_files *fi
 	const struct sd_item *coreclr = NULL;
 	for (size_t i = 0; i < plan->n_items; i++) {
 		const struct sd_item *it = &plan->items[i];
-		dotnet |= it->role == SD_ROLE_DOTNET_RUNTIME || it->role == SD_ROLE_MANAGED;
+		dotnet |= it->role == SD_ROLE_DOTNET_RUNTIME || it->role == SD_ROLE_MANAGED ||
+			  it->role == SD_ROLE_MANAGED_PDB;
 		if (!coreclr && it->orig_path && it->build_id.len &&
 		    !strcmp(sd_basename(it->orig_path), "libcoreclr.so") &&
 		    (it->role == SD_ROLE_LIBRARY || it->role == SD_ROLE_DOTNET_RUNTIME))

@@ -110,7 +110,7 @@ export PYTHONPATH=/usr/lib/llvm-14/lib/python3.11/dist-packages	# lldb's module,
 
 test_expect_success DOTNET 'real .NET: the app, its private runtime, its cores and dotnet-dump' '
 	"$srcdir/tests/progs/install-dotnet-tools.sh" >"$scratch/tools.env" &&
-	"$srcdir/tests/progs/make-dotnet-cores.sh" "$dn_fixtures" $dn_kinds >"$scratch/cores.env" &&
+	"$srcdir/tests/progs/make-dotnet-cores.sh" "$dn_fixtures" $dn_kinds singlefile >"$scratch/cores.env" &&
 	cat "$scratch/tools.env" "$scratch/cores.env"
 '
 
@@ -214,6 +214,19 @@ for kind in $dn_kinds; do
 	test_expect_success DOTNET "real .NET $kind: run-lldb.sh, SOS from the dotnet-dump tool, originals hidden" \
 		"dn_lldb $kind"
 done
+
+# A single-file app (when NuGet served the runtime pack for it): recognised from the
+# DotNetRuntimeInfo in its executable; the manifest names the DAC it needs by its own key.
+test_expect_success DOTNET 'real .NET single-file: recognised, its DAC named, its pdb collected' '
+	dn_env heap &&
+	if [ -n "${SINGLEFILE_SKIPPED:-}" ]; then echo "no single-file app: $SINGLEFILE_SKIPPED"; exit 0; fi &&
+	. "$DOTNET_FIXTURES/cores/singlefile/truth.env" &&
+	expect_status 3 "$SAVEDUMP" -L --json "$CORE" >"$scratch/sf.json" 2>/dev/null &&
+	json_query "$scratch/sf.json" "doc[\"notes\"]" >"$scratch/sf.notes" &&
+	expect_grep "a single-file .NET app: the runtime (build-id $RUNTIME_INFO_RUNTIME_BUILDID) is linked into $HOST; its DAC has build-id $DAC_BUILDID (symbols key $DAC_KEY), its DBI $DBI_BUILDID" "$scratch/sf.notes" &&
+	key=$(python3 "$srcdir/tests/progs/dotnet-keys.py" "$APP_DIR/SdApp.pdb" | cut -f1) &&
+	test "$(json_query "$scratch/sf.json" "[i[\"status\"] for i in doc[\"items\"] if \"symbols/$key\" in i[\"aliases\"]]")" = "[$(printf "%s" "'"'found'"'")]"
+'
 
 test_expect_success DOTNET 'real .NET: an assembly or PDB from another build is a mismatch, not packed' '
 	dn_env heap &&
