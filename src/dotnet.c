@@ -174,10 +174,28 @@ static bool runtime_info_at(const uint8_t *p, struct sd_build_id ids[3])
 	return true;
 }
 
+/* The first DotNetRuntimeInfo in buf[0, len). */
+static bool scan(const uint8_t *buf, size_t len, struct sd_build_id ids[3])
+{
+	if (len < RUNTIME_INFO_SIZE)
+		return false;
+	size_t last = len - RUNTIME_INFO_SIZE;
+	for (size_t k = 0; k <= last; k++) {
+		const uint8_t *hit = memchr(buf + k, 'D', last + 1 - k);
+		if (!hit)
+			return false;
+		k = (size_t)(hit - buf);
+		if (runtime_info_at(hit, ids))
+			return true;
+	}
+	return false;
+}
+
 static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_build_id ids[3])
 {
+	enum { WINDOW = SCAN_CHUNK + RUNTIME_INFO_SIZE };	/* chunks overlap by a structure */
 	const struct sd_file_note *fn = sd_core_files(core);
-	_cleanup_free_ uint8_t *buf = malloc(SCAN_CHUNK + RUNTIME_INFO_SIZE);
+	_cleanup_free_ uint8_t *buf = malloc(WINDOW);
 	uint64_t budget = SCAN_MAX;
 	if (!buf || !exe)
 		return false;
@@ -187,17 +205,9 @@ static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_b
 			continue;
 		for (uint64_t at = m->start; at < m->end && budget;) {
 			uint64_t left = m->end - at;
-			size_t want = left < SCAN_CHUNK + RUNTIME_INFO_SIZE ? (size_t)left
-									  : SCAN_CHUNK + RUNTIME_INFO_SIZE;
-			size_t got = sd_core_read(core, at, buf, want);
-			for (size_t k = 0; got >= RUNTIME_INFO_SIZE && k <= got - RUNTIME_INFO_SIZE; k++) {
-				const uint8_t *hit = memchr(buf + k, 'D', got - RUNTIME_INFO_SIZE + 1 - k);
-				if (!hit)
-					break;
-				k = (size_t)(hit - buf);
-				if (runtime_info_at(hit, ids))
-					return true;
-			}
+			size_t want = left < WINDOW ? (size_t)left : WINDOW;
+			if (scan(buf, sd_core_read(core, at, buf, want), ids))
+				return true;
 			uint64_t step = left < SCAN_CHUNK ? left : SCAN_CHUNK;
 			at += step;
 			budget = budget > step ? budget - step : 0;
