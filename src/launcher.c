@@ -261,7 +261,14 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	fputs(" \"$@\"\n"
 	      "if [ -n \"$sos\" ]; then\n", f);
 	if (rt_ok)
-		fputs("\tset -- -O \"plugin load '$sos'\" -o \"setclrpath '$runtime'\" \"$@\"\n", f);
+		/*
+		 * SOS splits setclrpath's argument at blanks and takes no quotes; it
+		 * finds the DAC beside libcoreclr.so in the sysroot without it.
+		 */
+		fputs("\tcase $runtime in\n"
+		      "\t*[!A-Za-z0-9/._+@-]*) set -- -O \"plugin load '$sos'\" \"$@\" ;;\n"
+		      "\t*) set -- -O \"plugin load '$sos'\" -o \"setclrpath $runtime\" \"$@\" ;;\n"
+		      "\tesac\n", f);
 	else
 		fputs("\tset -- -O \"plugin load '$sos'\" \"$@\"\n", f);
 	fputs("else\n"
@@ -298,6 +305,13 @@ static struct sd_error *dotnet_dump_script(struct sd_plan *plan, const char *dum
 	dac_check(f, "run-dotnet-dump.sh", dac);
 	fputs("tool=${DOTNET_DUMP:-$(command -v dotnet-dump 2>/dev/null)} ||\n"
 	      "\ttool=${HOME:-/nonexistent}/.dotnet/tools/dotnet-dump\n"
+	      "case $here in\n"
+	      "*'\"'*)\n"
+	      "\techo 'run-dotnet-dump.sh: dotnet-dump cannot be given a directory whose name has ' \\\n"
+	      "\t\t'a double quote: extract the archive elsewhere' >&2\n"
+	      "\texit 1\n"
+	      "\t;;\n"
+	      "esac\n"
 	      "if ! command -v \"$tool\" >/dev/null; then\n"
 	      "\techo \"run-dotnet-dump.sh: dotnet-dump not found ($tool): install it (dotnet tool\" \\\n"
 	      "\t\t\"install -g dotnet-dump) or set DOTNET_DUMP\" >&2\n"
@@ -306,7 +320,7 @@ static struct sd_error *dotnet_dump_script(struct sd_plan *plan, const char *dum
 	      "exec \"$tool\" analyze ", f);
 	here_path(f, dump);
 	fputs(" -c 'setsymbolserver -disable' \\\n"
-	      "\t-c \"setsymbolserver -cache $here/" SD_SYMSTORE_DIR "\" \"$@\"\n", f);
+	      "\t-c \"setsymbolserver -cache \\\"$here/" SD_SYMSTORE_DIR "\\\"\" \"$@\"\n", f);
 	return script_add(plan, "run-dotnet-dump.sh", f, &buf, &len);
 }
 

@@ -84,7 +84,7 @@ test_expect_success CORES 'run-lldb.sh points SOS at the archived runtime when S
 		>"$out/args" 2>&1 &&
 	cat "$out/args" &&
 	expect_grep "^plugin load .$scratch/libsosplugin.so.\$" "$out/args" &&
-	expect_grep "^setclrpath .$top/${rt#/}.\$" "$out/args" &&
+	expect_grep "^setclrpath $top/${rt#/}\$" "$out/args" &&
 	expect_no_grep "^setsymbolserver" "$out/args" &&
 	expect_grep "^--core\$" "$out/args" &&
 	expect_grep "^--batch\$" "$out/args" &&
@@ -146,15 +146,15 @@ dn_env() {
 		export DOTNET_DUMP
 }
 
-# dn_archive KIND: archive KIND's core, extract it elsewhere (moved-KIND/core), check its store.
+# dn_archive KIND: archive KIND's core, extract it elsewhere ("moved KIND/KIND": a blank in the path), check its store.
 dn_archive() {
 	local kind=$1 top key file rc=0
 	dn_env "$kind" || return 1
 	# 3: debug files are missing (this machine has no debug packages for ICU etc.).
 	"$SAVEDUMP" -o "$scratch/$kind.tar.zst" "$CORE" 2>"$scratch/$kind.err" || rc=$?
 	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { cat "$scratch/$kind.err"; return 1; }
-	mkdir -p "$scratch/moved-$kind" && tar -C "$scratch/moved-$kind" -xf "$scratch/$kind.tar.zst" || return 1
-	top="$scratch/moved-$kind/$kind"
+	mkdir -p "$scratch/moved $kind" && tar -C "$scratch/moved $kind" -xf "$scratch/$kind.tar.zst" || return 1
+	top="$scratch/moved $kind/$kind"
 	test -x "$top/run-dotnet-dump.sh" && test -x "$top/run-lldb.sh" || return 1
 	# Only debug files the machine lacks may be missing.
 	test "$(json_query "$top/manifest.json" '[i["original_path"] for i in doc["items"]
@@ -179,7 +179,7 @@ dn_archive() {
 dn_dotnet_dump() {
 	local kind=$1 f="$scratch/$1.dd" t n a
 	dn_env "$kind" || return 1
-	dn_hidden "$scratch/moved-$kind/$kind/run-dotnet-dump.sh" -c 'clrstack -all' -c clrmodules \
+	dn_hidden "$scratch/moved $kind/$kind/run-dotnet-dump.sh" -c 'clrstack -all' -c clrmodules \
 		-c 'dumpheap -stat' -c exit >"$f" 2>&1 || { cat "$f"; return 1; }
 	cat "$f"
 	dn_check "$f" &&
@@ -198,7 +198,7 @@ dn_dotnet_dump() {
 dn_lldb() {
 	local kind=$1 f="$scratch/$1.lldb"
 	dn_env "$kind" || return 1
-	SAVEDUMP_TRUST_DAC=1 dn_hidden timeout 600 "$scratch/moved-$kind/$kind/run-lldb.sh" -b \
+	SAVEDUMP_TRUST_DAC=1 dn_hidden timeout 600 "$scratch/moved $kind/$kind/run-lldb.sh" -b \
 		-o 'clrstack -all' >"$f" 2>&1 || { cat "$f"; return 1; }
 	cat "$f"
 	expect_grep "plugin load '$SOS_PLUGIN'" "$f" &&
@@ -246,7 +246,7 @@ test_expect_success DOTNET 'real .NET: an assembly or PDB from another build is 
 
 test_expect_success DOTNET 'real .NET: without the DAC both launchers fail, naming it' '
 	dn_env heap &&
-	top="$scratch/moved-heap/heap" &&
+	top="$scratch/moved heap/heap" &&
 	find "$top" -name libmscordaccore.so -type f -delete &&
 	expect_status 1 dn_hidden "$top/run-dotnet-dump.sh" \
 		-c clrstack -c exit >"$scratch/nodac.dd" 2>&1 &&

@@ -329,7 +329,7 @@ static void userland(const char *label, const char *h, bool auto_load)
 	add(&a, strdup("plugin load '/opt/sos dir/libsosplugin.so'"));
 	if (safe) {
 		add(&a, strdup("-o"));
-		add(&a, cat("setclrpath '", rt_full, "'"));
+		add(&a, cat("setclrpath ", rt_full, NULL));
 	}
 	add(&a, strdup("-O"));
 	add(&a, cat("platform select remote-linux --sysroot '", here, "'"));
@@ -350,7 +350,7 @@ static void userland(const char *label, const char *h, bool auto_load)
 	add(&a, strdup("-c"));
 	add(&a, strdup("setsymbolserver -disable"));
 	add(&a, strdup("-c"));
-	add(&a, cat("setsymbolserver -cache ", here, "/symbols"));
+	add(&a, cat("setsymbolserver -cache \"", here, "/symbols\""));
 	add(&a, strdup(USER_ARG));
 	check_script("run-dotnet-dump.sh", label, &a, NULL);
 	args_free(&a);
