@@ -16,8 +16,11 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "pe.h"
 #include "userland.h"
 #include "util.h"
+
+enum { PE_HEADERS_READ = 4096 };
 
 bool sd_dotnet_is_managed_path(const char *path)
 {
@@ -92,8 +95,180 @@ static struct sd_error *pdb_need(struct sd_plan *plan, size_t dll_index)
 	return NULL;
 }
 
-struct sd_error *sd_dotnet_inspect(struct sd_plan *plan)
+struct mem {
+	const uint8_t *p;
+	size_t len;
+};
+
+static size_t mem_read(void *arg, uint64_t off, void *buf, size_t len)
 {
+	const struct mem *m = arg;
+	if (off >= m->len)
+		return 0;
+	size_t n = len < m->len - off ? len : m->len - (size_t)off;
+	memcpy(buf, m->p + off, n);
+	return n;
+}
+
+/*
+ * What a managed assembly's file must say: the TimeDateStamp and SizeOfImage
+ * of the PE header mapped from its offset 0, when the dump holds that page
+ * (createdump dumps do; a kernel core without file-backed mappings in its
+ * coredump_filter does not, and the file is then taken as found).
+ */
+static void pe_expect(struct sd_core *core, struct sd_item *it)
+{
+	const struct sd_file_note *fn = sd_core_files(core);
+	for (size_t i = 0; i < fn->n; i++) {
+		const struct sd_file_mapping *m = &fn->maps[i];
+		if (m->pgoff != 0 || m->end <= m->start || strcmp(m->path, it->orig_path) != 0)
+			continue;
+		uint8_t buf[PE_HEADERS_READ];
+		size_t want = m->end - m->start < sizeof(buf) ? (size_t)(m->end - m->start)
+							      : sizeof(buf);
+		struct mem mem = { buf, sd_core_read(core, m->start, buf, want) };
+		struct sd_pe_info pe;
+		struct sd_error *err = sd_pe_parse(mem_read, &mem, mem.len, &pe);
+		if (err) {
+			sd_error_destroy(err);
+			continue;
+		}
+		it->pe_known = true;
+		it->pe_timestamp = pe.timestamp;
+		it->pe_size_of_image = pe.size_of_image;
+		return;
+	}
+}
+
+/*
+ * A single-file app links the runtime into its executable, which exports
+ * DotNetRuntimeInfo (dotnet/runtime src/coreclr/debug/runtimeinfo):
+ * "DotNetRuntimeInfo\0" padded to 20 bytes, an int version, then the
+ * build-ids of the runtime, the DAC and the DBI, each as a length byte and
+ * up to 23 bytes. It is looked for in the executable's mappings in the
+ * core, at most SCAN_MAX bytes of them (a full dump has them all).
+ */
+enum {
+	SCAN_MAX = 64 << 20,
+	SCAN_CHUNK = 1 << 20,
+	RUNTIME_INFO_SIZE = 24 + 3 * 24,
+	RUNTIME_INFO_VERSION_MAX = 64,
+};
+
+static bool runtime_info_at(const uint8_t *p, struct sd_build_id ids[3])
+{
+	static const char sig[] = "DotNetRuntimeInfo";
+	if (memcmp(p, sig, sizeof(sig)) != 0 || p[18] || p[19])
+		return false;
+	uint32_t version = p[20] | (uint32_t)p[21] << 8 | (uint32_t)p[22] << 16 |
+			   (uint32_t)p[23] << 24;
+	if (version == 0 || version > RUNTIME_INFO_VERSION_MAX)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *idx = p + 24 + 24 * i;
+		if (idx[0] < 8 || idx[0] > 23)
+			return false;
+		ids[i].len = idx[0];
+		memcpy(ids[i].bytes, idx + 1, idx[0]);
+	}
+	return true;
+}
+
+/* The first DotNetRuntimeInfo in buf[0, len). */
+static bool scan(const uint8_t *buf, size_t len, struct sd_build_id ids[3])
+{
+	if (len < RUNTIME_INFO_SIZE)
+		return false;
+	size_t last = len - RUNTIME_INFO_SIZE;
+	for (size_t k = 0; k <= last; k++) {
+		const uint8_t *hit = memchr(buf + k, 'D', last + 1 - k);
+		if (!hit)
+			return false;
+		k = (size_t)(hit - buf);
+		if (runtime_info_at(hit, ids))
+			return true;
+	}
+	return false;
+}
+
+static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_build_id ids[3])
+{
+	enum { WINDOW = SCAN_CHUNK + RUNTIME_INFO_SIZE };	/* chunks overlap by a structure */
+	const struct sd_file_note *fn = sd_core_files(core);
+	_cleanup_free_ uint8_t *buf = malloc(WINDOW);
+	uint64_t budget = SCAN_MAX;
+	if (!buf || !exe)
+		return false;
+	for (size_t i = 0; i < fn->n && budget; i++) {
+		const struct sd_file_mapping *m = &fn->maps[i];
+		if (strcmp(m->path, exe) != 0 || m->end <= m->start)
+			continue;
+		for (uint64_t at = m->start; at < m->end && budget;) {
+			uint64_t left = m->end - at;
+			size_t want = left < WINDOW ? (size_t)left : WINDOW;
+			if (scan(buf, sd_core_read(core, at, buf, want), ids))
+				return true;
+			uint64_t step = left < SCAN_CHUNK ? left : SCAN_CHUNK;
+			at += step;
+			budget = budget > step ? budget - step : 0;
+		}
+	}
+	return false;
+}
+
+/* What a single-file app needs that savedump cannot find by itself, and its .pdb. */
+static struct sd_error *single_file(struct sd_core *core, struct sd_plan *plan)
+{
+	struct sd_build_id ids[3];
+	const struct sd_item *exe = NULL;
+	for (size_t i = 0; i < plan->n_items && !exe; i++)
+		if (plan->items[i].role == SD_ROLE_EXECUTABLE && plan->items[i].orig_path)
+			exe = &plan->items[i];
+	if (!exe || !plan->executable || !find_runtime_info(core, plan->executable, ids))
+		return NULL;
+	char rt[2 * SD_BUILD_ID_MAX + 1], dac[2 * SD_BUILD_ID_MAX + 1], dbi[2 * SD_BUILD_ID_MAX + 1];
+	struct sd_error *err = sd_plan_note(plan, "a single-file .NET app: the runtime (build-id %s) "
+					    "is linked into %s; its DAC has build-id %s (symbols key "
+					    "libmscordaccore.so/elf-buildid-%s/libmscordaccore.so), its "
+					    "DBI %s. Neither ships with the app: SOS needs the DAC of "
+					    "the same runtime build, from the runtime pack "
+					    "(microsoft.netcore.app.runtime.RID) of its version, put "
+					    "at that key", sd_build_id_hex(&ids[0], rt), exe->orig_path,
+					    sd_build_id_hex(&ids[1], dac), dac,
+					    sd_build_id_hex(&ids[2], dbi));
+	if (err)
+		return err;
+	/* Its own .pdb beside it; those of the bundled assemblies are not named in the dump. */
+	size_t n = strlen(exe->orig_path);
+	_cleanup_free_ char *pdb = malloc(n + 5);
+	if (!pdb)
+		return &sd_enomem;
+	memcpy(pdb, exe->orig_path, n);
+	memcpy(pdb + n, ".pdb", 5);
+	if (listed(plan, pdb))
+		return NULL;
+	struct sd_item *item;
+	size_t exe_index = (size_t)(exe - plan->items);
+	if ((err = sd_plan_need(plan, SD_ROLE_MANAGED_PDB, sd_basename(pdb), pdb, SD_FIND_PATHS,
+				SD_VERIFY_EXISTS, &item)) ||
+	    (err = sd_strv_add(&item->candidates, pdb)) ||
+	    (err = sd_item_set(&item->archive_path, sd_archive_path_of(pdb))))
+		return err;
+	item->parent = exe_index;
+	item->optional = true;
+	item->if_missing = SD_MISSING_OMIT;
+	return NULL;
+}
+
+struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_plan *plan, bool has_coreclr)
+{
+	if (!has_coreclr)
+		return single_file(core, plan);
+	for (size_t i = 0; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_MANAGED && it->status == SD_STATUS_WANTED && it->orig_path)
+			pe_expect(core, it);
+	}
 	struct sd_error *err;
 	const char *coreclr = NULL;
 	for (size_t i = 0; i < plan->n_items && !coreclr; i++) {

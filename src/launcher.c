@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "launcher.h"
+#include "symstore.h"
 #include "util.h"
 
 void sd_shell_quote(FILE *f, const char *s)
@@ -227,16 +228,58 @@ static struct sd_error *gdb_script(struct sd_plan *plan, const char *dump,
 	return script_add(plan, "run-gdb.sh", f, &buf, &len);
 }
 
+/* The packed runtime file of a .NET core named name (libcoreclr.so, the DAC), or NULL. */
+static const struct sd_item *dotnet_file(const struct sd_plan *plan, const char *name)
+{
+	for (size_t i = 0; i < plan->n_items; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->pack && it->archive_path && it->role != SD_ROLE_GENERATED &&
+		    strcmp(sd_basename(it->archive_path), name) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/*
+ * What both .NET launchers say and check about the DAC: SOS runs it, and it
+ * is code from the dump's machine; without it the managed state is unreadable.
+ */
+static void dac_check(FILE *f, const char *script, const struct sd_item *dac)
+{
+	fputs("# SOS loads the runtime's DAC (libmscordaccore.so) from this archive and runs it:\n"
+	      "# it is native code from the machine the dump came from. The script says so on\n"
+	      "# every run unless SAVEDUMP_TRUST_DAC=1. Open archives you do not trust in a\n"
+	      "# throw-away environment.\n", f);
+	if (dac) {
+		fputs("dac=\"$here\"/", f);
+		sd_shell_quote(f, dac->archive_path);
+		fprintf(f, "\n"
+			"if [ ! -f \"$dac\" ]; then\n"
+			"\techo \"%s: the DAC of the dump's runtime is not in this archive ($dac):\" \\\n"
+			"\t\t\"SOS cannot read the managed state without it\" >&2\n"
+			"elif [ \"${SAVEDUMP_TRUST_DAC:-}\" != 1 ]; then\n"
+			"\techo \"%s: note: SOS will run $dac, native code from the machine\" \\\n"
+			"\t\t\"the dump came from (SAVEDUMP_TRUST_DAC=1 silences this)\" >&2\n"
+			"fi\n", script, script);
+	} else {
+		fprintf(f, "echo '%s: savedump did not collect the DAC (libmscordaccore.so) of the' \\\n"
+			"\t'runtime of the dump (see manifest.json): SOS cannot read the managed state' \\\n"
+			"\t'without it' >&2\n", script);
+	}
+}
+
+/*
+ * lldb with SOS, for a .NET core: the archive is the sysroot (SOS finds
+ * libcoreclr.so and the DAC beside it there), setclrpath points at the
+ * archived runtime directory. dotnet-dump's SOS has no managed hosting, so
+ * only native SOS commands are used (no setsymbolserver).
+ */
 static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 {
-	const struct sd_item *clr = NULL;
-	for (size_t i = 0; i < plan->n_items && !clr; i++) {
-		const struct sd_item *it = &plan->items[i];
-		if (it->pack && strcmp(sd_basename(it->archive_path), "libcoreclr.so") == 0)
-			clr = it;
-	}
+	const struct sd_item *clr = dotnet_file(plan, "libcoreclr.so");
 	if (!clr)
 		return NULL;
+	const struct sd_item *dac = dotnet_file(plan, "libmscordaccore.so");
 	char *rtdir = sd_dirname(clr->archive_path);
 	char *buf;
 	size_t len;
@@ -247,24 +290,39 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	}
 	const struct sd_item *exe = find_role(plan, SD_ROLE_EXECUTABLE);
 	bool rt_ok = sd_debugger_word_safe(rtdir);
-	fputs("# Open the .NET core in lldb with this directory as the sysroot and point SOS at\n"
-	      "# the runtime (DAC/DBI) and managed assemblies in it. Arguments go to lldb:\n"
-	      "#   ./run-lldb.sh --batch -o 'clrstack -all'\n"
-	      "# SOS is loaded from $SOS_PLUGIN or dotnet-sos's default location. Note that SOS\n"
-	      "# then loads the archived DAC: native code from the machine the dump came from.\n",
-	      f);
+	fputs("# Open the .NET core in lldb with this directory as the sysroot and SOS pointed\n"
+	      "# at the archived runtime (libcoreclr.so, the DAC). Arguments go to lldb:\n"
+	      "#   ./run-lldb.sh -b -o 'clrstack -all'\n"
+	      "# SOS (libsosplugin.so) comes from $SOS_PLUGIN, else dotnet-sos's ~/.dotnet/sos,\n"
+	      "# else the dotnet-dump tool's package ($DOTNET_DUMP, dotnet-dump on PATH, or\n"
+	      "# ~/.dotnet/tools/dotnet-dump): its SOS has the native commands (clrstack,\n"
+	      "# clrthreads, pe, dumpobj...), not the managed ones (clrmodules, dumpheap).\n", f);
+	dac_check(f, "run-lldb.sh", dac);
 	if (rt_ok) {
 		fputs("runtime=\"$here\"/", f);
 		sd_shell_quote(f, rtdir);
 		fputs("\n", f);
 	} else {
 		fputs("# The name of the runtime directory (that of libcoreclr.so) has characters\n"
-		      "# that cannot be passed safely in an lldb command: SOS is not pointed at it;\n"
-		      "# use setclrpath and setsymbolserver -directory in lldb to do so.\n", f);
+		      "# that cannot be passed safely in an lldb command: setclrpath is not given\n"
+		      "# (SOS still finds the DAC beside libcoreclr.so in the sysroot).\n", f);
 	}
 	fputs("sos=${SOS_PLUGIN:-}\n"
 	      "if [ -z \"$sos\" ] && [ -f \"${HOME:-/nonexistent}/.dotnet/sos/libsosplugin.so\" ]; then\n"
 	      "\tsos=$HOME/.dotnet/sos/libsosplugin.so\n"
+	      "fi\n"
+	      "if [ -z \"$sos\" ]; then\n"
+	      "\ttool=${DOTNET_DUMP:-$(command -v dotnet-dump 2>/dev/null)} ||\n"
+	      "\t\ttool=${HOME:-/nonexistent}/.dotnet/tools/dotnet-dump\n"
+	      "\ttool=$(readlink -f -- \"$tool\" 2>/dev/null) || tool=\n"
+	      "\tcase $(uname -m) in\n"
+	      "\taarch64) rid=linux-arm64 ;;\n"
+	      "\t*) rid=linux-x64 ;;\n"
+	      "\tesac\n"
+	      "\tpkg=\"${tool%/*}\"/.store/dotnet-dump\n"
+	      "\tfor f in \"$pkg\"/*/dotnet-dump/*/tools/*/any/\"$rid\"/libsosplugin.so; do\n"
+	      "\t\tif [ -n \"$tool\" ] && [ -f \"$f\" ]; then sos=$f; fi\n"
+	      "\tdone\n"
 	      "fi\n"
 	      "set -- -O \"platform select remote-linux --sysroot '$here'\" \\\n"
 	      "\t-O \"settings append target.debug-file-search-paths '$here/usr/lib/debug'\" \\\n"
@@ -277,17 +335,67 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 	fputs(" \"$@\"\n"
 	      "if [ -n \"$sos\" ]; then\n", f);
 	if (rt_ok)
-		fputs("\tset -- -O \"plugin load '$sos'\" -o \"setclrpath '$runtime'\" \\\n"
-		      "\t\t-o \"setsymbolserver -directory '$runtime'\" \"$@\"\n", f);
+		/*
+		 * SOS splits setclrpath's argument at blanks and takes no quotes; it
+		 * finds the DAC beside libcoreclr.so in the sysroot without it.
+		 */
+		fputs("\tcase $runtime in\n"
+		      "\t*[!A-Za-z0-9/._+@-]*) set -- -O \"plugin load '$sos'\" \"$@\" ;;\n"
+		      "\t*) set -- -O \"plugin load '$sos'\" -o \"setclrpath $runtime\" \"$@\" ;;\n"
+		      "\tesac\n", f);
 	else
 		fputs("\tset -- -O \"plugin load '$sos'\" \"$@\"\n", f);
 	fputs("else\n"
-	      "\techo 'run-lldb.sh: SOS not found (set SOS_PLUGIN or run dotnet-sos install); "
-	      "native debugging only' >&2\n"
+	      "\techo 'run-lldb.sh: SOS not found (set SOS_PLUGIN, install dotnet-dump or run "
+	      "dotnet-sos install); native debugging only' >&2\n"
 	      "fi\n"
 	      "exec \"${LLDB:-lldb}\" \"$@\"\n", f);
 	free(rtdir);
 	return script_add(plan, "run-lldb.sh", f, &buf, &len);
+}
+
+/*
+ * dotnet-dump analyze with the archive's symbol store (symbols/, SSQP
+ * layout): the DAC and DBI under their coreclr keys, every module and PDB
+ * under its own. The symbol server is disabled first, so that nothing is
+ * downloaded, nor read from the analyst's symbol cache.
+ */
+static struct sd_error *dotnet_dump_script(struct sd_plan *plan, const char *dump)
+{
+	if (!dotnet_file(plan, "libcoreclr.so"))
+		return NULL;
+	const struct sd_item *dac = dotnet_file(plan, "libmscordaccore.so");
+	char *buf;
+	size_t len;
+	FILE *f = script_open(&buf, &len);
+	if (!f)
+		return &sd_enomem;
+	fputs("# Open the .NET core in dotnet-dump with this archive's symbol store (symbols/):\n"
+	      "# the DAC, DBI, modules and PDBs come from here; the symbol server is disabled.\n"
+	      "# Arguments go to `dotnet-dump analyze`:\n"
+	      "#   ./run-dotnet-dump.sh -c 'clrstack -all' -c clrmodules -c 'dumpheap -stat' -c exit\n"
+	      "# dotnet-dump is $DOTNET_DUMP, else on PATH, else ~/.dotnet/tools/dotnet-dump\n"
+	      "# (dotnet tool install -g dotnet-dump).\n", f);
+	dac_check(f, "run-dotnet-dump.sh", dac);
+	fputs("tool=${DOTNET_DUMP:-$(command -v dotnet-dump 2>/dev/null)} ||\n"
+	      "\ttool=${HOME:-/nonexistent}/.dotnet/tools/dotnet-dump\n"
+	      "case $here in\n"
+	      "*'\"'*)\n"
+	      "\techo 'run-dotnet-dump.sh: dotnet-dump cannot be given a directory whose name has ' \\\n"
+	      "\t\t'a double quote: extract the archive elsewhere' >&2\n"
+	      "\texit 1\n"
+	      "\t;;\n"
+	      "esac\n"
+	      "if ! command -v \"$tool\" >/dev/null; then\n"
+	      "\techo \"run-dotnet-dump.sh: dotnet-dump not found ($tool): install it (dotnet tool\" \\\n"
+	      "\t\t\"install -g dotnet-dump) or set DOTNET_DUMP\" >&2\n"
+	      "\texit 127\n"
+	      "fi\n"
+	      "exec \"$tool\" analyze ", f);
+	here_path(f, dump);
+	fputs(" -c 'setsymbolserver -disable' \\\n"
+	      "\t-c \"setsymbolserver -cache \\\"$here/" SD_SYMSTORE_DIR "\\\"\" \"$@\"\n", f);
+	return script_add(plan, "run-dotnet-dump.sh", f, &buf, &len);
 }
 
 /* The packed item of a role that serves as the debug file of item (or item itself). */
@@ -600,9 +708,10 @@ struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive
 	if (!opts)
 		opts = &defaults;
 	if (plan->kind == SD_DUMP_USERLAND) {
-		if ((err = gdb_script(plan, dump_archive_path, opts)))
+		if ((err = gdb_script(plan, dump_archive_path, opts)) ||
+		    (err = lldb_script(plan, dump_archive_path)))
 			return err;
-		return lldb_script(plan, dump_archive_path);
+		return dotnet_dump_script(plan, dump_archive_path);
 	}
 	if ((err = crash_script(plan, dump_archive_path)))
 		return err;

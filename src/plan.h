@@ -100,6 +100,9 @@ struct sd_item {
 	enum sd_verify verify;
 	uint32_t debuglink_crc;	/* SD_VERIFY_DEBUG without build-ids to compare ... */
 	bool check_crc;		/* ... when this is set */
+	/* A managed assembly whose PE header is in the dump: what the file found must say. */
+	bool pe_known;
+	uint32_t pe_timestamp, pe_size_of_image;
 	enum sd_if_missing if_missing;
 	unsigned alias_flags;	/* SD_ALIAS_* */
 	bool want_debug;	/* the resolver adds a need for its debug file(s) */

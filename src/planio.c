@@ -67,7 +67,9 @@ static void put_item(FILE *f, const struct sd_item *it)
 	put_u64(f, (uint64_t)it->check_crc | (uint64_t)it->want_debug << 1 |
 		   (uint64_t)it->compressed << 2 | (uint64_t)it->has_debug_info << 3 |
 		   (uint64_t)it->pack << 4 | (uint64_t)it->optional << 5 | (uint64_t)it->omit << 6 |
-		   (uint64_t)it->packed << 7);
+		   (uint64_t)it->packed << 7 | (uint64_t)it->pe_known << 8);
+	put_u64(f, it->pe_timestamp);
+	put_u64(f, it->pe_size_of_image);
 	put_str(f, it->why);
 	put_str(f, it->root_path);
 	put_str(f, it->source_path);
@@ -251,7 +253,7 @@ static void get_item(struct reader *r, struct sd_item *it, size_t base, size_t n
 	it->debuglink_crc = (uint32_t)get_max(r, UINT32_MAX);
 	it->if_missing = (enum sd_if_missing)get_max(r, SD_MISSING_OMIT);
 	it->alias_flags = (unsigned)get_max(r, 0xff);
-	uint64_t flags = get_max(r, 0xff);
+	uint64_t flags = get_max(r, 0x1ff);
 	it->check_crc = flags & 1;
 	it->want_debug = flags & 2;
 	it->compressed = flags & 4;
@@ -260,6 +262,9 @@ static void get_item(struct reader *r, struct sd_item *it, size_t base, size_t n
 	it->optional = flags & 32;
 	it->omit = flags & 64;
 	it->packed = flags & 128;
+	it->pe_known = flags & 256;
+	it->pe_timestamp = (uint32_t)get_max(r, UINT32_MAX);
+	it->pe_size_of_image = (uint32_t)get_max(r, UINT32_MAX);
 	set(&it->why, get_str(r));
 	set(&it->root_path, get_str(r));
 	set(&it->source_path, get_str(r));

@@ -12,6 +12,7 @@
 #include "hash.h"
 #include "output.h"
 #include "resolve.h"
+#include "symstore.h"
 #include "util.h"
 
 enum { MAX_MODULE_SIZE = 256 << 20 };	/* a decompressed .ko */
@@ -787,7 +788,7 @@ struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
 		if (err)
 			return err;
 	}
-	return NULL;
+	return sd_symstore_add(plan, files);
 }
 
 /* --- Source files (--sources) ------------------------------------------------------- */

@@ -466,7 +466,7 @@ struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_plan *plan)
 	}
 	if ((err = add_thread_db(&in)))
 		goto out;
-	if (in.dotnet && (err = sd_dotnet_inspect(plan)))
+	if ((err = sd_dotnet_inspect(core, plan, in.dotnet)))
 		goto out;
 out:
 	for (size_t i = 0; i < in.n_files; i++)

@@ -13,8 +13,12 @@
 
 struct sd_error *sd_userland_inspect(struct sd_core *core, struct sd_plan *plan);
 
-/* .NET: the runtime files SOS needs when the core maps libcoreclr.so (dotnet.c). */
+/*
+ * .NET (dotnet.c): the runtime files SOS needs when the core maps
+ * libcoreclr.so (coreclr), or what can be said of a single-file app, whose
+ * executable holds the runtime.
+ */
 bool sd_dotnet_is_managed_path(const char *path);
-struct sd_error *sd_dotnet_inspect(struct sd_plan *plan);
+struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_plan *plan, bool coreclr);
 
 #endif

@@ -1,9 +1,21 @@
 #!/bin/bash
-# .NET cores: a process laid out like a .NET install (real shared objects under
+# .NET cores.
+#
+# First a process laid out like a .NET 8 install (real shared objects under
 # shared/Microsoft.NETCore.App/X.Y.Z/, managed .dll files mapped as files, a
-# doublemapper memfd), crashed by the kernel. The archive must carry the
-# runtime's DAC/DBI/JIT/createdump, the host and every mapped assembly, and a
-# run-lldb.sh that opens it in lldb with SOS pointed at the archived runtime.
+# doublemapper memfd), crashed by the kernel: what the machine's real .NET 10
+# cannot show (another runtime version's layout, a hostile-free stand-in for
+# lldb). The archive must carry the runtime's DAC/DBI/JIT/createdump, the host
+# and every mapped assembly, and a run-lldb.sh pointing SOS at the runtime.
+#
+# Then the real runtime (tests/progs/make-dotnet-cores.sh: the app in
+# tests/progs/dotnet-app run from a private copy of the machine's .NET):
+# a createdump heap dump, a full dump and a kernel core with coredump_filter
+# 0x3f are archived, the archives moved, the runtime and app directories
+# hidden (unshare -m, tmpfs), and run-dotnet-dump.sh and run-lldb.sh (SOS from
+# the dotnet-dump tool's package) must show every managed frame by name, the
+# app's assemblies and its types on the heap; without the DAC both must fail
+# naming it.
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 for tool in gcc lldb python3; do
@@ -72,10 +84,179 @@ test_expect_success CORES 'run-lldb.sh points SOS at the archived runtime when S
 		>"$out/args" 2>&1 &&
 	cat "$out/args" &&
 	expect_grep "^plugin load .$scratch/libsosplugin.so.\$" "$out/args" &&
-	expect_grep "^setclrpath .$top/${rt#/}.\$" "$out/args" &&
-	expect_grep "^setsymbolserver -directory .$top/${rt#/}.\$" "$out/args" &&
+	expect_grep "^setclrpath $top/${rt#/}\$" "$out/args" &&
+	expect_no_grep "^setsymbolserver" "$out/args" &&
 	expect_grep "^--core\$" "$out/args" &&
 	expect_grep "^--batch\$" "$out/args" &&
 	expect_no_grep "SOS not found" "$out/args"
+'
+
+# --- The real runtime -------------------------------------------------------------------
+dn_fixtures=${SAVEDUMP_DOTNET_FIXTURES:-${SAVEDUMP_FIXTURES:-/var/cache/savedump-fixtures}/dotnet}
+dn_reason=
+command -v dotnet >/dev/null || dn_reason="dotnet (the .NET SDK) not installed"
+command -v lldb >/dev/null || dn_reason=${dn_reason:-"lldb not installed"}
+[ -w /proc/sys/kernel/core_pattern ] || dn_reason=${dn_reason:-"not root: cannot set core_pattern"}
+if [ -z "$dn_reason" ]; then
+	test_set_prereq DOTNET
+else
+	skip_reason=$dn_reason
+fi
+dn_kinds="heap full kernel3f"
+# Nothing may come from the network or from a symbol cache in the caller's home.
+dn_home="$scratch/home"
+mkdir -p "$dn_home"
+export PYTHONPATH=/usr/lib/llvm-14/lib/python3.11/dist-packages	# lldb's module, else noise
+
+test_expect_success DOTNET 'real .NET: the app, its private runtime, its cores and dotnet-dump' '
+	"$srcdir/tests/progs/install-dotnet-tools.sh" >"$scratch/tools.env" &&
+	"$srcdir/tests/progs/make-dotnet-cores.sh" "$dn_fixtures" $dn_kinds singlefile >"$scratch/cores.env" &&
+	cat "$scratch/tools.env" "$scratch/cores.env"
+'
+
+# dn_hidden CMD...: CMD with the fixtures' runtime and app directories covered by tmpfs.
+dn_hidden() {
+	(
+		# shellcheck source=/dev/null
+		. "$scratch/cores.env"
+		# shellcheck disable=SC2016
+		HOME=$dn_home unshare -m sh -c 'mount -t tmpfs none "$1" && mount -t tmpfs none "$2" &&
+			shift 2 && cd / && exec "$@"' dn_hidden "$DOTNET_RT" "$DOTNET_APP" "$@"
+	)
+}
+
+# dn_check OUT TOOL: the frames of truth.env (sourced) in OUT, named, nothing unknown.
+dn_check() {
+	local f=$1 frame n
+	for frame in $MAIN_FRAMES; do
+		grep -q -F -e " $frame(" -e " ${frame}[" "$f" || { echo "no frame $frame in $f"; return 1; }
+	done
+	n=$(grep -c -F " $WORKER_FRAME(" "$f")
+	[ "$n" = "$WORKER_THREADS" ] || { echo "$n threads in $WORKER_FRAME, want $WORKER_THREADS"; return 1; }
+	expect_no_grep "Failed to load data access module" "$f" &&
+	expect_no_grep "No CLR runtime found" "$f" &&
+	expect_no_grep "Failed to find runtime module" "$f" &&
+	if grep -i -q unknown "$f"; then grep -i unknown "$f" | head; return 1; fi
+}
+
+# dn_env KIND: the variables of the tools, the fixtures and KIND's truth.env.
+dn_env() {
+	# shellcheck source=/dev/null
+	. "$scratch/tools.env" && . "$scratch/cores.env" && . "$DOTNET_FIXTURES/cores/$1/truth.env" &&
+		export DOTNET_DUMP
+}
+
+# dn_archive KIND: archive KIND's core, extract it elsewhere ("moved KIND/KIND": a blank in the path), check its store.
+dn_archive() {
+	local kind=$1 top key file rc=0
+	dn_env "$kind" || return 1
+	# 3: debug files are missing (this machine has no debug packages for ICU etc.).
+	"$SAVEDUMP" -o "$scratch/$kind.tar.zst" "$CORE" 2>"$scratch/$kind.err" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 3 ] || { cat "$scratch/$kind.err"; return 1; }
+	mkdir -p "$scratch/moved $kind" && tar -C "$scratch/moved $kind" -xf "$scratch/$kind.tar.zst" || return 1
+	top="$scratch/moved $kind/$kind"
+	test -x "$top/run-dotnet-dump.sh" && test -x "$top/run-lldb.sh" || return 1
+	# Only debug files the machine lacks may be missing.
+	test "$(json_query "$top/manifest.json" '[i["original_path"] for i in doc["items"]
+		if i["status"] in ("missing", "mismatch") and i["role"] != "debuginfo"]')" = "[]" || return 1
+	json_query "$top/manifest.json" 'doc["notes"]' >"$scratch/$kind.notes"
+	expect_grep ".NET runtime $RUNTIME_VERSION; its DAC is keyed symbols/$DAC_KEY: collected" \
+		"$scratch/$kind.notes" || return 1
+	for key in "$DAC_KEY" "$DBI_KEY"; do
+		test -f "$top/symbols/$key" || { echo "no symbols/$key"; return 1; }
+	done
+	cmp "$top/symbols/$DAC_KEY" "$DAC" && cmp "$top/symbols/$DBI_KEY" "$DBI" || return 1
+	# Every key the reference script gives the app's files, CoreLib and libcoreclr.
+	python3 "$srcdir/tests/progs/dotnet-keys.py" "$DOTNET_APP"/*.dll "$DOTNET_APP"/*.pdb \
+		"$RUNTIME_DIR/System.Private.CoreLib.dll" "$LIBCORECLR" >"$scratch/$kind.keys" || return 1
+	test "$(wc -l <"$scratch/$kind.keys")" -ge 8 || return 1
+	while IFS=$(printf '\t') read -r key file; do
+		cmp "$top/symbols/$key" "$file" || { echo "symbols/$key is not $file"; return 1; }
+	done <"$scratch/$kind.keys"
+}
+
+# dn_dotnet_dump KIND: run-dotnet-dump.sh on the moved archive, originals hidden.
+dn_dotnet_dump() {
+	local kind=$1 f="$scratch/$1.dd" t n a
+	dn_env "$kind" || return 1
+	dn_hidden "$scratch/moved $kind/$kind/run-dotnet-dump.sh" -c 'clrstack -all' -c clrmodules \
+		-c 'dumpheap -stat' -c exit >"$f" 2>&1 || { cat "$f"; return 1; }
+	cat "$f"
+	dn_check "$f" &&
+	expect_grep 'run-dotnet-dump.sh: note: SOS will run .*libmscordaccore.so' "$f" || return 1
+	for t in $HEAP_TYPES; do
+		n=$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"${t#*=}")
+		grep -q -E "^ *[0-9a-f]+ +$n +[0-9,]+ ${t%=*}\$" "$f" ||
+			{ echo "dumpheap -stat: no ${t%=*} count $n"; return 1; }
+	done
+	for a in $APP_ASSEMBLIES; do
+		grep -q -E "^[0-9A-F]{16} [0-9A-F]{8} .*/$a\$" "$f" || { echo "clrmodules: no $a"; return 1; }
+	done
+}
+
+# dn_lldb KIND: run-lldb.sh on the moved archive, SOS from dotnet-dump's package, originals hidden.
+dn_lldb() {
+	local kind=$1 f="$scratch/$1.lldb"
+	dn_env "$kind" || return 1
+	SAVEDUMP_TRUST_DAC=1 dn_hidden timeout 600 "$scratch/moved $kind/$kind/run-lldb.sh" -b \
+		-o 'clrstack -all' >"$f" 2>&1 || { cat "$f"; return 1; }
+	cat "$f"
+	expect_grep "plugin load '$SOS_PLUGIN'" "$f" &&
+	expect_no_grep 'SOS will run' "$f" &&
+	dn_check "$f"
+}
+
+for kind in $dn_kinds; do
+	test_expect_success DOTNET "real .NET $kind: archived, with the DAC, DBI, assemblies and PDBs in symbols/" \
+		"dn_archive $kind"
+	test_expect_success DOTNET "real .NET $kind: run-dotnet-dump.sh, originals hidden: frames, modules, heap" \
+		"dn_dotnet_dump $kind"
+	test_expect_success DOTNET "real .NET $kind: run-lldb.sh, SOS from the dotnet-dump tool, originals hidden" \
+		"dn_lldb $kind"
+done
+
+# A single-file app (when NuGet served the runtime pack for it): recognised from the
+# DotNetRuntimeInfo in its executable; the manifest names the DAC it needs by its own key.
+test_expect_success DOTNET 'real .NET single-file: recognised, its DAC named, its pdb collected' '
+	dn_env heap &&
+	if [ -n "${SINGLEFILE_SKIPPED:-}" ]; then echo "no single-file app: $SINGLEFILE_SKIPPED"; exit 0; fi &&
+	. "$DOTNET_FIXTURES/cores/singlefile/truth.env" &&
+	expect_status 3 "$SAVEDUMP" -L --json "$CORE" >"$scratch/sf.json" 2>/dev/null &&
+	json_query "$scratch/sf.json" "doc[\"notes\"]" >"$scratch/sf.notes" &&
+	expect_grep "a single-file .NET app: the runtime (build-id $RUNTIME_INFO_RUNTIME_BUILDID) is linked into $HOST; its DAC has build-id $DAC_BUILDID (symbols key $DAC_KEY), its DBI $DBI_BUILDID" "$scratch/sf.notes" &&
+	key=$(python3 "$srcdir/tests/progs/dotnet-keys.py" "$APP_DIR/SdApp.pdb" | cut -f1) &&
+	test "$(json_query "$scratch/sf.json" "[i[\"status\"] for i in doc[\"items\"] if \"symbols/$key\" in i[\"aliases\"]]")" = "[$(printf "%s" "'"'found'"'")]"
+'
+
+test_expect_success DOTNET 'real .NET: an assembly or PDB from another build is a mismatch, not packed' '
+	dn_env heap &&
+	root="$scratch/root" && mkdir -p "$root$DOTNET_APP" &&
+	cp "$DOTNET_APP"/*.dll "$DOTNET_APP"/*.pdb "$root$DOTNET_APP/" &&
+	cp "$DOTNET_APP/SdLib.dll" "$root$DOTNET_APP/SdModel.dll" &&
+	cp "$DOTNET_APP/SdLib.pdb" "$root$DOTNET_APP/SdApp.pdb" &&
+	expect_status 3 "$SAVEDUMP" --root "$root" -L --json "$CORE" >"$scratch/mm.json" 2>/dev/null &&
+	json_query "$scratch/mm.json" "[(i[\"name\"], i[\"status\"], i[\"reason\"]) for i in doc[\"items\"]
+		if i[\"name\"] in (\"SdModel.dll\", \"SdApp.pdb\", \"SdApp.dll\", \"SdLib.pdb\")]" >"$scratch/mm.txt" &&
+	cat "$scratch/mm.txt" &&
+	expect_grep "(.SdModel.dll., .mismatch., .its PE header says TimeDateStamp" "$scratch/mm.txt" &&
+	expect_grep "(.SdApp.pdb., .mismatch., .its PDB id [0-9a-f]* differs from SdApp.dll" "$scratch/mm.txt" &&
+	expect_grep "(.SdApp.dll., .found., .verified by its PE header" "$scratch/mm.txt" &&
+	expect_grep "(.SdLib.pdb., .found." "$scratch/mm.txt"
+'
+
+test_expect_success DOTNET 'real .NET: without the DAC both launchers fail, naming it' '
+	dn_env heap &&
+	top="$scratch/moved heap/heap" &&
+	find "$top" -name libmscordaccore.so -type f -delete &&
+	expect_status 1 dn_hidden "$top/run-dotnet-dump.sh" \
+		-c clrstack -c exit >"$scratch/nodac.dd" 2>&1 &&
+	cat "$scratch/nodac.dd" &&
+	expect_grep "the DAC of the dump.s runtime is not in this archive .*libmscordaccore.so" "$scratch/nodac.dd" &&
+	expect_grep "libmscordaccore.so" "$scratch/nodac.dd" &&
+	expect_status 1 dn_hidden "$top/run-lldb.sh" -b -o clrstack \
+		>"$scratch/nodac.lldb" 2>&1 &&
+	cat "$scratch/nodac.lldb" &&
+	expect_grep "the DAC of the dump.s runtime is not in this archive" "$scratch/nodac.lldb" &&
+	expect_grep "Can not load or initialize libmscordaccore.so" "$scratch/nodac.lldb"
 '
 test_done

@@ -89,8 +89,8 @@ run_launchers() {
 	mkdir -p "$cwd" "$scratch/tmp-$1"
 	tree_listing "$cwd" "$out/$1.x" "$scratch/tmp-$1" >"$out/$name.before"
 	for s in "$top"/run-*.sh; do
-		(cd "$cwd" && GDB=true LLDB=true CRASH=true DRGN=true TMPDIR="$scratch/tmp-$1" \
-			HOME=/nonexistent "$s" -batch) || { echo "$s failed"; return 1; }
+		(cd "$cwd" && GDB=true LLDB=true CRASH=true DRGN=true DOTNET_DUMP=true \
+			TMPDIR="$scratch/tmp-$1" HOME=/nonexistent "$s" -batch) || { echo "$s failed"; return 1; }
 		n=$((n + 1))
 	done
 	echo "ran $n launchers"

@@ -204,7 +204,7 @@ static void check_script(const char *name, const char *label, const struct args 
 			"PATH=/usr/bin:/bin", "HOME=/nonexistent", cat("TMPDIR=", tmpdir, NULL),
 			cat("GDB=", rec, NULL), cat("LLDB=", rec, NULL), cat("CRASH=", rec, NULL),
 			cat("DRGN=", rec, NULL), cat("ARGV_OUT=", tmp, "/argv"),
-			"SOS_PLUGIN=/opt/sos dir/libsosplugin.so", NULL,
+			"SOS_PLUGIN=/opt/sos dir/libsosplugin.so", cat("DOTNET_DUMP=", rec, NULL), NULL,
 		};
 		const char *argv[] = { shells[s], script, USER_ARG, NULL };
 		char *argv_file = cat(tmp, "/argv", NULL);
@@ -225,11 +225,12 @@ static void check_script(const char *name, const char *label, const struct args 
 		free(argv_file);
 		for (size_t i = 2; i <= 7; i++)
 			free((char *)env_rec[i]);
+		free((char *)env_rec[9]);
 
 		char *before_here = listing(here), *before_scratch = listing(scratch);
 		const char *env_true[] = {
 			"PATH=/usr/bin:/bin", "HOME=/nonexistent", cat("TMPDIR=", tmpdir, NULL),
-			"GDB=true", "LLDB=true", "CRASH=true", "DRGN=true", NULL,
+			"GDB=true", "LLDB=true", "CRASH=true", "DRGN=true", "DOTNET_DUMP=true", NULL,
 		};
 		status = run(argv, env_true, scratch);
 		free((char *)env_true[2]);
@@ -335,9 +336,7 @@ static void userland(const char *label, const char *h, bool auto_load)
 	add(&a, strdup("plugin load '/opt/sos dir/libsosplugin.so'"));
 	if (safe) {
 		add(&a, strdup("-o"));
-		add(&a, cat("setclrpath '", rt_full, "'"));
-		add(&a, strdup("-o"));
-		add(&a, cat("setsymbolserver -directory '", rt_full, "'"));
+		add(&a, cat("setclrpath ", rt_full, NULL));
 	}
 	add(&a, strdup("-O"));
 	add(&a, cat("platform select remote-linux --sysroot '", here, "'"));
@@ -348,6 +347,19 @@ static void userland(const char *label, const char *h, bool auto_load)
 	add(&a, cat(here, "/", exe));
 	add(&a, strdup(USER_ARG));
 	check_script("run-lldb.sh", label, &a, NULL);
+	args_free(&a);
+
+	char *dd = write_script(&plan, "run-dotnet-dump.sh");
+	ok(dd != NULL, "%s: run-dotnet-dump.sh made", label);
+	free(dd);
+	add(&a, strdup("analyze"));
+	add(&a, cat(here, "/", dump));
+	add(&a, strdup("-c"));
+	add(&a, strdup("setsymbolserver -disable"));
+	add(&a, strdup("-c"));
+	add(&a, cat("setsymbolserver -cache \"", here, "/symbols\""));
+	add(&a, strdup(USER_ARG));
+	check_script("run-dotnet-dump.sh", label, &a, NULL);
 	args_free(&a);
 	sd_plan_deinit(&plan);
 }

@@ -296,6 +296,9 @@ static void test_planio(void)
 	sd_strv_add(&a->candidates, "/x");
 	struct sd_item *b = add(&plan, SD_ROLE_MODULE_DEBUG, SD_STATUS_MISSING, NULL, NULL, 0);
 	b->parent = 1;
+	b->pe_known = true;
+	b->pe_timestamp = 0xfee89a4f;
+	b->pe_size_of_image = 0x8000;
 	char *text = malloc(12);
 	memcpy(text, "line\n\0binary", 12);
 	sd_plan_add_generated(&plan, "dmesg.txt", text, 12, "log");
@@ -313,6 +316,9 @@ static void test_planio(void)
 	   back.items[2].candidates.n == 1 && sd_build_id_eq(&back.items[2].build_id,
 							      &plan.items[1].build_id),
 	   "a need survives the trip");
+	ok(back.items[3].pe_known && back.items[3].pe_timestamp == 0xfee89a4f &&
+	   back.items[3].pe_size_of_image == 0x8000 && !back.items[2].pe_known,
+	   "a managed assembly's PE header fields survive");
 	ok(back.items[4].content_len == 12 && !memcmp(back.items[4].content, "line\n\0binary", 12),
 	   "generated content with a NUL inside survives");
 	ok(back.release && !strcmp(back.release, "6.1.0-x") && back.notes.n == 1 &&
