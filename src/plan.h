@@ -158,6 +158,15 @@ struct sd_plan {
 	 */
 	char *modules_pending;
 	size_t dropped;		/* items left out by sd_plan_fit() (makes the result incomplete) */
+	/*
+	 * The dump as given, when the archive holds a copy of it instead
+	 * (decompressed, or read from a pipe): set by pipeline.c, never by
+	 * the inspection.
+	 */
+	bool given_copied;
+	const char *given_compression;	/* "zstd", ...; NULL: not compressed */
+	uint64_t given_size;
+	char given_sha256[65];
 
 	struct sd_item *items;
 	size_t n_items, cap_items;

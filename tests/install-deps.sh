@@ -10,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 build=(
 	build-essential autoconf automake pkg-config
 	libdw-dev libelf-dev libdebuginfod-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
-	libkdumpfile-dev libbpf-dev
+	liblzma-dev liblz4-dev libkdumpfile-dev libbpf-dev
 )
 # libc6-dbg: the userland tests check that libc's debug information is found
 # and opened; groff-base and bsdextrautils (col, hexdump): the man page check;
