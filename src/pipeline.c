@@ -620,9 +620,15 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 	if ((err = inspect_and_resolve(&d, o->inspect_in_process, &resolver, plan, &files)))
 		goto out;
 
-	/* Standard input has no name: the dump is called what it is. */
+	/*
+	 * Standard input has no name, nor has a pipe opened as /dev/stdin or
+	 * /proc/self/fd/N: the dump is called what it is.
+	 */
+	bool nameless = !strcmp(o->dump, "-") ||
+			(d.in.spooled && (sd_str_has_prefix(o->dump, "/dev/") ||
+					  sd_str_has_prefix(o->dump, "/proc/")));
 	const char *dump_name = d.archive_name ? d.archive_name
-				: strcmp(o->dump, "-") ? sd_basename(o->dump)
+				: !nameless ? sd_basename(o->dump)
 				: plan->kind == SD_DUMP_KERNEL ? "vmcore" : "core";
 	struct sd_decide_options dopts = {
 		.dump_name = dump_name,

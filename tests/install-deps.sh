@@ -14,9 +14,9 @@ build=(
 )
 # libc6-dbg: the userland tests check that libc's debug information is found
 # and opened; groff-base and bsdextrautils (col, hexdump): the man page check;
-# debootstrap: CI's fresh-root pass.
+# debootstrap: CI's fresh-root pass; zstd, xz-utils, lz4: compressed cores (cli-dumps.sh).
 tests=(
-	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
+	gdb elfutils dwz binutils zstd xz-utils lz4 file python3 util-linux lldb python3-lldb-14
 	shellcheck debuginfod curl libc6-dbg groff-base bsdextrautils strace git debootstrap
 )
 # .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU; the .NET SDK
