@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "coredump.h"
 #include "debuginfod.h"
 #include "input.h"
 #include "manifest.h"
@@ -45,6 +46,8 @@ struct config {
 	char **dumps;		/* DUMP... */
 	size_t n_dumps;
 	char **names;		/* the default name of each (savedump-NAME.tar.EXT), or NULL */
+	const char *coredump;	/* --coredump MATCH */
+	char *coredump_dump[1];	/* its DUMP */
 	bool json;
 	enum progress_mode progress;
 	int verbose;		/* -1 quiet, 0 normal, 1+ verbose */
@@ -56,6 +59,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: %s [OPTION]... DUMP...\n"
+"  or:  %s [OPTION]... --coredump MATCH\n"
 "Turn a Linux crash dump or core file into a self-contained archive: the dump,\n"
 "the binaries and debug information it needs (verified by build-id), launchers\n"
 "for gdb/lldb (cores) or crash/drgn (kernel dumps) and a JSON manifest.\n"
@@ -73,6 +77,10 @@ static void usage(FILE *f)
 "                           gets savedump-NAME.tar.zst (needed for several DUMPs)\n"
 "      --beside             write savedump-NAME.tar.zst in each DUMP's directory\n"
 "      --output-dir=DIR     write a plain directory instead of an archive\n"
+"      --coredump=MATCH     the core systemd-coredump stored last for MATCH (anything\n"
+"                           coredumpctl accepts: PID, COMM, EXE, FIELD=VALUE), found\n"
+"                           with coredumpctl; the journal's executable and command\n"
+"                           line are recorded, and used when the core lacks them\n"
 "  -F, --format=FMT         compression: zstd (default), gzip, xz, none\n"
 "  -l, --level=N            compression level (default: the compressor's own)\n"
 "  -j, --jobs=N             compression threads (default: number of CPUs)\n"
@@ -107,7 +115,7 @@ static void usage(FILE *f)
 "  2  usage error\n"
 "  3  archive written (or list printed) but some items are missing or mismatched\n"
 "  4  DUMP is not a usable dump (unknown format, truncated, corrupt)\n",
-		progname);
+		progname, progname);
 }
 
 enum {
@@ -122,12 +130,14 @@ enum {
 	OPT_PROGRESS,
 	OPT_MAX_SIZE,
 	OPT_BESIDE,
+	OPT_COREDUMP,
 };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
 	{ "beside", no_argument, NULL, OPT_BESIDE },
+	{ "coredump", required_argument, NULL, OPT_COREDUMP },
 	{ "format", required_argument, NULL, 'F' },
 	{ "level", required_argument, NULL, 'l' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -209,6 +219,11 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_BESIDE:
 			cfg->o.beside = true;
+			break;
+		case OPT_COREDUMP:
+			if (!optarg[0])
+				return usage_error("%s", "empty --coredump MATCH");
+			cfg->coredump = optarg;
 			break;
 		case 'F':
 			if (!strcmp(optarg, "zstd") || !strcmp(optarg, "zst"))
@@ -299,10 +314,20 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
+	if (cfg->coredump && optind < argc)
+		return usage_error("unexpected argument '%s' (--coredump names the dump)",
+				   argv[optind]);
+	if (!cfg->coredump && optind >= argc)
 		return usage_error("%s", "missing DUMP argument");
-	cfg->dumps = argv + optind;
-	cfg->n_dumps = (size_t)(argc - optind);
+	if (cfg->coredump) {
+		/* Its name is known once coredumpctl has found it. */
+		cfg->coredump_dump[0] = (char *)cfg->coredump;
+		cfg->dumps = cfg->coredump_dump;
+		cfg->n_dumps = 1;
+	} else {
+		cfg->dumps = argv + optind;
+		cfg->n_dumps = (size_t)(argc - optind);
+	}
 	cfg->o.dump = cfg->dumps[0];
 	bool many = cfg->n_dumps > 1;
 	if (output_dir && cfg->o.output)
@@ -433,6 +458,29 @@ static int exit_for_error(const struct sd_error *err)
 	default:
 		return EXIT_ERROR;
 	}
+}
+
+/*
+ * --coredump: find the core with coredumpctl; it is the stored file, or
+ * coredumpctl dump's output on a pipe (*ret_pid). -1 to go on, or an exit status.
+ */
+static int find_coredump(struct config *cfg, struct sd_coredump *cd, pid_t *ret_pid)
+{
+	if (!cfg->coredump)
+		return -1;
+	struct sd_error *err = sd_coredump_find(cfg->coredump, cd);
+	if (!err && !cd->storage)
+		err = sd_coredump_dump(cd, &cfg->o.dump_fd, ret_pid);
+	if (err) {
+		print_error(err, cfg->coredump, false);
+		int status = exit_for_error(err);
+		sd_error_destroy(err);
+		return status;
+	}
+	cfg->o.use_dump_fd = !cd->storage;
+	cfg->o.coredump = cd;
+	cfg->coredump_dump[0] = cd->name;
+	return -1;
 }
 
 static void print_vmhwm(void)
@@ -584,6 +632,8 @@ int main(int argc, char **argv)
 		.progress = PROGRESS_AUTO,
 	};
 	int status = parse_args(argc, argv, &cfg), worst = EXIT_OK;
+	struct sd_coredump cd = { .pid = -1 };
+	pid_t cd_pid = -1;
 	if (status < 0) {
 		/* Many files stay open between resolving and packing. */
 		struct rlimit rl;
@@ -595,7 +645,9 @@ int main(int argc, char **argv)
 		/* A reader gone away is an error message (EPIPE), not a silent death. */
 		if (cfg.o.output && !strcmp(cfg.o.output, "-"))
 			signal(SIGPIPE, SIG_IGN);
-		status = default_names(&cfg);
+		status = find_coredump(&cfg, &cd, &cd_pid);
+		if (status < 0)
+			status = default_names(&cfg);
 	}
 	for (size_t i = 0; status < 0 && i < cfg.n_dumps; i++) {
 		cfg.o.dump = cfg.dumps[i];
@@ -604,6 +656,18 @@ int main(int argc, char **argv)
 		if (badness(st) > badness(worst))
 			worst = st;
 	}
+	if (cd_pid > 0) {
+		/* coredumpctl dump has ended (its pipe was read to the end, or given up on). */
+		close(cfg.o.dump_fd);
+		struct sd_error *err = sd_coredump_wait(cd_pid);
+		if (err) {
+			print_error(err, cfg.o.dump, false);
+			if (badness(exit_for_error(err)) > badness(worst))
+				worst = exit_for_error(err);
+			sd_error_destroy(err);
+		}
+	}
+	sd_coredump_deinit(&cd);
 	if (status < 0)
 		status = worst;
 	for (size_t i = 0; cfg.names && i < cfg.n_dumps; i++)

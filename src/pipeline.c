@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "coredump.h"
 #include "dump.h"
 #include "elfutils.h"
 #include "flatten.h"
@@ -268,8 +269,8 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
 {
 	struct sd_error *err;
 	d->name = o->dump;
-	if (!strcmp(o->dump, "-")) {
-		d->fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (o->use_dump_fd || !strcmp(o->dump, "-")) {
+		d->fd = fcntl(o->use_dump_fd ? o->dump_fd : STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
 	} else {
 		/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
 		d->fd = open(o->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
@@ -570,6 +571,36 @@ static struct sd_error *fit_output(const struct sd_options *o, const char *outpu
 	return sd_plan_fit(plan, avail > reserve ? avail - reserve : 0, ratio, why);
 }
 
+/*
+ * --coredump: record the journal's entry, and take its executable and
+ * command line where the core has none (a core without NT_PRPSINFO or
+ * NT_FILE notes).
+ */
+static struct sd_error *journal_entry(const struct sd_coredump *c, struct sd_plan *plan)
+{
+	struct sd_error *err;
+	plan->journal_pid = c->pid;
+	if ((err = sd_item_set(&plan->journal_match, c->match)) ||
+	    (err = sd_item_set(&plan->journal_executable, c->executable)) ||
+	    (err = sd_item_set(&plan->journal_command_line, c->command_line)))
+		return err;
+	if (plan->kind != SD_DUMP_USERLAND)
+		return NULL;
+	if (!plan->executable && c->executable &&
+	    ((err = sd_item_set(&plan->executable, c->executable)) ||
+	     (err = sd_plan_note(plan, "the executable is the journal's (coredumpctl): the core "
+				 "does not name it"))))
+		return err;
+	if (!plan->command_line && c->command_line &&
+	    ((err = sd_item_set(&plan->command_line, c->command_line)) ||
+	     (err = sd_plan_note(plan, "the command line is the journal's (coredumpctl): the "
+				 "core does not have it"))))
+		return err;
+	if (plan->pid < 0 && c->pid > 0)
+		plan->pid = c->pid;
+	return NULL;
+}
+
 /* Stage 5: write the archive (or directory) the plan describes. */
 static struct sd_error *write_output(const struct sd_options *o, const char *output,
 				     const char *top, const struct dump *d, struct sd_plan *plan,
@@ -618,6 +649,8 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 				    o->allow_mismatch)))
 		goto out;
 	if ((err = inspect_and_resolve(&d, o->inspect_in_process, &resolver, plan, &files)))
+		goto out;
+	if (o->coredump && (err = journal_entry(o->coredump, plan)))
 		goto out;
 
 	/*

@@ -167,6 +167,11 @@ struct sd_plan {
 	const char *given_compression;	/* "zstd", ...; NULL: not compressed */
 	uint64_t given_size;
 	char given_sha256[65];
+	/* --coredump: the journal's entry (coredumpctl), set by pipeline.c. */
+	char *journal_match;
+	int journal_pid;
+	char *journal_executable;
+	char *journal_command_line;
 
 	struct sd_item *items;
 	size_t n_items, cap_items;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The commands as users type them: many dumps per run (savedump /var/crash/*/vmcore),
-# the archive on standard output (-o -), a dump on standard input or a pipe, and
-# dumps compressed as a whole (zstd, xz, lz4, gzip), on a real core.
+# the archive on standard output (-o -), a dump on standard input or a pipe,
+# dumps compressed as a whole (zstd, xz, lz4, gzip), and --coredump (with a fake
+# coredumpctl), on a real core.
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 for tool in gcore sleep python3 zstd xz lz4 gzip sha256sum; do
@@ -24,12 +25,14 @@ manifest() {
 	tar -xOf "$1" --wildcards '*/manifest.json'
 }
 # What a manifest found: role, status, archive path and sha256 of each item but
-# the dump (whose name is the file given) and the generated launcher.
+# the dump (whose name is the file given), and no sha256 for the launcher (which
+# names the dump).
 found_items() {
 	python3 -c 'import json, sys
 doc = json.load(sys.stdin)
 for it in doc["items"][1:]:
-    print(it["role"], it["status"], it["archive_path"], it["sha256"])'
+    print(it["role"], it["status"], it["archive_path"],
+          it["sha256"] if it["role"] != "generated" else "")'
 }
 
 test_expect_success CORE 'a real core (gcore of sleep)' '
@@ -158,6 +161,132 @@ test_expect_success CORE 'a decompression bomb stops at --max-size' '
 	cat bomb.err &&
 	expect_grep "bomb.zst decompresses to more than 1048576 bytes, --max-size" bomb.err &&
 	test ! -e bomb.tar.zst
+'
+
+# A fake coredumpctl on PATH (systemd-coredump needs systemd as PID 1, which a test
+# machine may not have): it prints what systemd 252's `coredumpctl -1 info` prints for
+# the entry in $FAKE_COREDUMP/info, and `coredumpctl -1 dump` writes $FAKE_COREDUMP/core
+# to standard output; an unknown MATCH is "No coredumps found.", exit 1. It logs its
+# arguments to $FAKE_COREDUMP/args.
+fake_coredumpctl() {
+	mkdir -p fakebin "$1"
+	cat >fakebin/coredumpctl <<'EOS'
+#!/bin/bash
+d=$FAKE_COREDUMP
+printf '%s\n' "$*" >>"$d/args"
+cmd=
+match=()
+for a in "$@"; do
+	case $a in
+	--no-pager | -1) ;;
+	info | dump) cmd=$a ;;
+	*) match+=("$a") ;;
+	esac
+done
+case ${match[0]:-} in
+sleep | "$(cat "$d/pid")") ;;
+*) echo "No coredumps found." >&2; exit 1 ;;
+esac
+case $cmd in
+info) cat "$d/info" ;;
+dump)
+	if [ -t 1 ]; then echo "Refusing to dump core to tty." >&2; exit 1; fi
+	cat "$d/core" ;;
+*) exit 1 ;;
+esac
+EOS
+	chmod +x fakebin/coredumpctl
+}
+
+# coredump_info PID STORAGE: what coredumpctl info prints for a crash of sleep.
+coredump_info() {
+	cat <<EOI
+           PID: $1 (sleep)
+           UID: 0 (root)
+           GID: 0 (root)
+        Signal: 11 (SEGV)
+     Timestamp: Tue 2026-12-01 10:00:00 UTC (1min ago)
+  Command Line: sleep 60 --from-the-journal
+    Executable: /usr/bin/sleep
+ Control Group: /user.slice/user-0.slice/session-1.scope
+          Unit: session-1.scope
+         Slice: user-0.slice
+       Boot ID: 0123456789abcdef0123456789abcdef
+    Machine ID: fedcba9876543210fedcba9876543210
+      Hostname: test
+       Storage: $2
+  Size on Disk: 60.5K
+       Message: Process $1 (sleep) of user 0 dumped core.
+
+                Stack trace of thread $1:
+                #0  0x00007f0000000000 clock_nanosleep (libc.so.6 + 0xdef07)
+EOI
+}
+
+test_expect_success CORE '--coredump MATCH: the core systemd-coredump stored (zstd), found by coredumpctl' '
+	fake_coredumpctl "$scratch/cd1" &&
+	pid=$(json_query plain.json "doc[\"dump\"][\"pid\"]") &&
+	echo "$pid" >cd1/pid &&
+	stored="$scratch/cd1/core.sleep.0.0123456789abcdef0123456789abcdef.$pid.1764583200000000.zst" &&
+	cp core.zst "$stored" &&
+	coredump_info "$pid" "$stored (present)" >cd1/info &&
+	mkdir -p cdout &&
+	(cd cdout && PATH=$scratch/fakebin:$PATH FAKE_COREDUMP=$scratch/cd1 \
+		archived "$SAVEDUMP" -q --coredump sleep) &&
+	a=cdout/savedump-core.sleep.0.0123456789abcdef0123456789abcdef.$pid.1764583200000000.tar.zst &&
+	check_same "$a" &&
+	test "$(json_query got.json "doc[\"dump\"][\"given\"][\"compression\"]")" = zstd &&
+	test "$(json_query got.json "doc[\"dump\"][\"journal\"][\"match\"]")" = sleep &&
+	test "$(json_query got.json "doc[\"dump\"][\"journal\"][\"command_line\"]")" = \
+		"sleep 60 --from-the-journal" &&
+	test "$(json_query got.json "doc[\"dump\"][\"journal\"][\"executable\"]")" = /usr/bin/sleep &&
+	test "$(cat cd1/args)" = "--no-pager -1 info sleep"
+'
+
+# strip_prpsinfo IN OUT: the core without its NT_PRPSINFO note (its type changed in
+# place), so without the command line.
+strip_prpsinfo() {
+	python3 - "$1" "$2" <<'EOS'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+phoff, = struct.unpack_from("<Q", data, 32)
+phentsize, phnum = struct.unpack_from("<HH", data, 54)
+for i in range(phnum):
+    p_type, _, p_offset, _, _, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+    if p_type != 4:
+        continue
+    off, end = p_offset, p_offset + p_filesz
+    while off + 12 <= end:
+        namesz, descsz, ntype = struct.unpack_from("<III", data, off)
+        if ntype == 3:
+            struct.pack_into("<I", data, off + 8, 0x7ffe)
+        off += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+open(sys.argv[2], "wb").write(data)
+EOS
+}
+
+test_expect_success CORE '--coredump MATCH: a core kept in the journal, through coredumpctl dump' '
+	fake_coredumpctl "$scratch/cd2" &&
+	pid=$(cat cd1/pid) && echo "$pid" >cd2/pid &&
+	strip_prpsinfo core cd2/core &&
+	coredump_info "$pid" journal >cd2/info &&
+	PATH=$scratch/fakebin:$PATH FAKE_COREDUMP=$scratch/cd2 \
+		archived "$SAVEDUMP" -q -o cd2.tar.zst --coredump "$pid" &&
+	manifest cd2.tar.zst >cd2.json &&
+	test "$(json_query cd2.json "doc[\"dump\"][\"command_line\"]")" = \
+		"sleep 60 --from-the-journal" &&
+	expect_grep "the command line is the journal" cd2.json &&
+	tar -tf cd2.tar.zst | grep -qx "cd2/core.sleep.$pid" &&
+	sed -n 2p cd2/args | grep -qx -e "--no-pager -1 dump $pid COREDUMP_PID=$pid"
+'
+
+test_expect_success CORE '--coredump MATCH that coredumpctl does not know: its message, ours, exit 4' '
+	expect_status 4 env PATH="$scratch/fakebin:$PATH" FAKE_COREDUMP="$scratch/cd2" \
+		"$SAVEDUMP" -o none.tar.zst --coredump nosuchprogram 2>none.err &&
+	cat none.err &&
+	test "$(wc -l <none.err)" = 2 &&
+	expect_grep "^savedump: --coredump nosuchprogram: coredumpctl failed (exit status 1)" none.err &&
+	test ! -e none.tar.zst
 '
 
 test_expect_success 'an empty pipe is not a dump' '
