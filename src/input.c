@@ -257,16 +257,19 @@ char *sd_input_default_name(const char *dump, bool tag)
 {
 	if (!strcmp(dump, "-"))
 		return strdup("stdin");
-	_cleanup_free_ char *abs = realpath(dump, NULL);
-	const char *path = abs ? abs : dump;
-	const char *base = sd_basename(path);
+	/* The directory as the user sees it (a vmcore may be a symlink), made absolute. */
+	_cleanup_free_ char *given_dir = sd_dirname(dump);
+	if (!given_dir)
+		return NULL;
+	_cleanup_free_ char *real_dir = realpath(given_dir, NULL);
+	const char *dir = real_dir ? real_dir : given_dir;
+	const char *base = sd_basename(dump);
 	size_t len = strlen(base);
 	const char *suffix = compression_suffix(base);
 	if (suffix)
 		len -= strlen(suffix);
 	_cleanup_free_ char *stem = strndup(base, len);
-	_cleanup_free_ char *dir = sd_dirname(path);
-	if (!stem || !dir)
+	if (!stem)
 		return NULL;
 	const char *dbase = sd_basename(dir);
 	if (is_crash_file(stem) && strpbrk(dbase, "0123456789") && strcmp(dbase, "/")) {
@@ -291,8 +294,9 @@ char *sd_input_default_name(const char *dump, bool tag)
 	}
 	if (!tag)
 		return take_ptr(stem);
+	_cleanup_free_ char *path = sd_path_join(dir, base);
 	struct sd_sha256 *h;
-	if (sd_sha256_create(&h))
+	if (!path || sd_sha256_create(&h))
 		return NULL;
 	char hex[65];
 	sd_sha256_update(h, path, strlen(path));

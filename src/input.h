@@ -70,9 +70,10 @@ struct sd_error *sd_input_prepare(int fd, const char *name, const char *tmpdir,
  * else the file name, less a .zst, .xz, .lz4 or .gz suffix; "stdin" for
  * "-". Every byte but letters, digits and "._+-" becomes "_", as does a
  * leading "." or "-" (":" would make tar and scp read host:path), and the
- * result is at most 128 bytes. With tag, "-" and 8 hex digits of the
- * sha256 of the dump's absolute path are appended: main() asks for it when
- * two dumps of one run would get the same name.
+ * result is at most 128 bytes. The directory is the one the path names
+ * (made absolute), not the one a symlink leads to. With tag, "-" and 8 hex
+ * digits of the sha256 of the dump's absolute path are appended: main()
+ * asks for it when two dumps of one run would get the same name.
  */
 char *sd_input_default_name(const char *dump, bool tag);
 

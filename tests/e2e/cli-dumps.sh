@@ -293,4 +293,39 @@ test_expect_success 'an empty pipe is not a dump' '
 	: | expect_status 4 "$SAVEDUMP" -o empty.tar.zst - 2>empty.err &&
 	expect_grep "standard input: empty" empty.err
 '
+# The same with real kernel dumps (the fixtures': tests/kernel/README.md), linked
+# into kdump-style crash directories: complete archives, so exit 0.
+kernel_fixtures tar zstd xz
+test_expect_success FIXTURES 'real vmcores: savedump DIR*/vmcore DIR/dump.*: three complete archives' '
+	d1=kcrash/127.0.0.1-2026-12-01-10:00:00 d2=kcrash/127.0.0.1-2026-12-01-11:00:00 &&
+	d3=kcrash/202612011200 &&
+	mkdir -p "$d1" "$d2" "$d3" kout &&
+	ln -s "$CUSTOM_DUMPS/kdump/mkd-c" "$d1/vmcore" &&
+	ln -s "$CUSTOM_DUMPS/kdump/mkd-l" "$d2/vmcore" &&
+	ln -s "$CUSTOM_DUMPS/kdump/mkd-c" "$d3/dump.202612011200" &&
+	"$SAVEDUMP" --root "$CUSTOM_ROOT" -o kout kcrash/*/vmcore kcrash/*/dump.* 2>k.err &&
+	cat k.err &&
+	test "$(wc -l <k.err)" = 3 &&
+	test "$(grep -c ": wrote kout/savedump-.*: [0-9]* found, 0 missing" k.err)" = 3 &&
+	ls kout >knames.txt &&
+	printf "%s\n" savedump-127.0.0.1-2026-12-01-10_00_00.tar.zst \
+		savedump-127.0.0.1-2026-12-01-11_00_00.tar.zst \
+		savedump-202612011200.tar.zst | diff -u - knames.txt
+'
+test_expect_success FIXTURES 'a vmcore.xz, and a flattened dump through zstd on a pipe: as complete' '
+	"$SAVEDUMP" -q --root "$CUSTOM_ROOT" -o kplain.tar.zst "$CUSTOM_DUMPS/kdump/mkd-E" &&
+	manifest kplain.tar.zst | found_items >plain.items &&
+	xz -T2 -1 -c "$CUSTOM_DUMPS/kdump/mkd-E" >vmcore.xz &&
+	"$SAVEDUMP" -q --root "$CUSTOM_ROOT" -o kxz.tar.zst vmcore.xz &&
+	manifest kxz.tar.zst >kxz.json && found_items <kxz.json >got.items &&
+	diff -u plain.items got.items &&
+	tar -tf kxz.tar.zst | grep -qx "kxz/vmcore" &&
+	zstd -q -c "$CUSTOM_DUMPS/kdump/mkd-F" | "$SAVEDUMP" -q --root "$CUSTOM_ROOT" -o kflat.tar.zst - &&
+	manifest kflat.tar.zst >kflat.json &&
+	test "$(json_query kflat.json "doc[\"summary\"][\"complete\"]")" = True &&
+	test "$(json_query kflat.json "sum(1 for i in doc[\"items\"] if i[\"role\"] == \"module\")")" = \
+		"$(json_query kxz.json "sum(1 for i in doc[\"items\"] if i[\"role\"] == \"module\")")" &&
+	tar -tf kflat.tar.zst | grep -qx "kflat/vmcore"
+'
+
 test_done
