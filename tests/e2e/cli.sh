@@ -4,7 +4,7 @@
 
 test_expect_success '--help lists every option and the exit codes' '
 	"$SAVEDUMP" --help >help.txt &&
-	for opt in --output --output-dir --beside --format --level --jobs --force --root --debug-dir \
+	for opt in --output --output-dir --beside --coredump --format --level --jobs --force --root --debug-dir \
 		--allow-mismatch --no-debuginfod --list --json --progress --quiet --verbose \
 		--help --version; do
 		expect_grep "$opt" help.txt || exit 1
@@ -31,6 +31,9 @@ test_expect_success '--beside with -o or --output-dir' '
 test_expect_success '-o - with two DUMPs, with --list' 'bad_value -o - a b && bad_value -o - --list a'
 test_expect_success '--output-dir -' 'bad_value --output-dir - a'
 test_expect_success 'standard input twice' 'bad_value - -'
+test_expect_success '--coredump with a DUMP, or empty' '
+	bad_value --coredump sleep core && bad_value --coredump ""
+'
 test_expect_success '-o - refuses a terminal on standard output' '
 	expect_status 2 script -qec "\"$SAVEDUMP\" -o - core" /dev/null >out.txt &&
 	expect_grep "standard output is a terminal" out.txt
