@@ -28,6 +28,7 @@ struct tar_out {
 	char *final;
 	char *top;
 	bool force;
+	bool to_stdout;		/* fd is a copy of standard output: no temporary name */
 	bool committed;
 	time_t mtime;
 	struct sd_zstd *zstd;		/* NULL unless zstd */
@@ -190,6 +191,16 @@ static struct sd_error *tar_commit(void *impl)
 		return ar_error(t, "closing the archive");
 	if (t->zstd && (err = sd_zstd_finish(t->zstd)))
 		return err;
+	if (t->to_stdout) {
+		/* A pipe cannot be synced; a file standard output was redirected to can. */
+		if (fsync(t->fd) < 0 && errno != EINVAL && errno != EROFS)
+			return sd_error_errno(errno, "standard output");
+		if (close(t->fd) < 0)
+			return sd_error_errno(errno, "standard output");
+		t->fd = -1;
+		t->committed = true;
+		return NULL;
+	}
 	if (fsync(t->fd) < 0)
 		return sd_error_errno(errno, "fsync %s", t->tmp);
 	sd_out_signal_tmp = NULL;
@@ -212,7 +223,7 @@ static void tar_destroy(void *impl)
 	if (t->fd >= 0)
 		close(t->fd);
 	sd_out_signal_tmp = NULL;
-	if (!t->committed && t->tmp)
+	if (!t->committed && t->tmp && !t->to_stdout)
 		unlink(t->tmp);
 	free(t->tmp);
 	free(t->final);
@@ -295,10 +306,20 @@ struct sd_error *sd_archive_open(const struct sd_out_config *cfg, struct sd_out 
 		err = &sd_enomem;
 		goto fail;
 	}
-	if ((err = sd_out_tmpname(cfg->path, false, &t->fd, &t->tmp)))
-		goto fail;
-	sd_out_signal_tmp_is_dir = 0;
-	sd_out_signal_tmp = t->tmp;
+	if (cfg->to_stdout) {
+		/* Messages for the file written name it so. */
+		t->to_stdout = true;
+		t->fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (t->fd < 0 || !(t->tmp = strdup("standard output"))) {
+			err = t->fd < 0 ? sd_error_errno(errno, "standard output") : &sd_enomem;
+			goto fail;
+		}
+	} else {
+		if ((err = sd_out_tmpname(cfg->path, false, &t->fd, &t->tmp)))
+			goto fail;
+		sd_out_signal_tmp_is_dir = 0;
+		sd_out_signal_tmp = t->tmp;
+	}
 	if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK) {
 		err = ar_error(t, "pax format");
 		goto fail;

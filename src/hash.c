@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "hash.h"
 #include "util.h"
@@ -48,42 +47,4 @@ void sd_sha256_destroy(struct sd_sha256 *h)
 		return;
 	EVP_MD_CTX_free(h->ctx);
 	free(h);
-}
-
-uint32_t sd_crc32_update(uint32_t crc, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	while (len) {
-		uInt n = len > (1u << 30) ? (1u << 30) : (uInt)len;
-		crc = (uint32_t)crc32(crc, p, n);
-		p += n;
-		len -= n;
-	}
-	return crc;
-}
-
-int sd_crc32_fd(int fd, uint32_t *ret)
-{
-	enum { BUFSZ = 1 << 20 };
-	unsigned char *buf = malloc(BUFSZ);
-	if (!buf) {
-		errno = ENOMEM;
-		return -1;
-	}
-	uint32_t crc = 0;
-	off_t off = 0;
-	for (;;) {
-		ssize_t n = sd_pread_full(fd, buf, BUFSZ, off);
-		if (n < 0) {
-			free(buf);
-			return -1;
-		}
-		crc = sd_crc32_update(crc, buf, (size_t)n);
-		if (n < BUFSZ)
-			break;	/* EOF */
-		off += n;
-	}
-	free(buf);
-	*ret = crc;
-	return 0;
 }

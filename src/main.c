@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "coredump.h"
 #include "debuginfod.h"
+#include "input.h"
 #include "manifest.h"
 #include "output.h"
 #include "pipeline.h"
@@ -42,7 +44,12 @@ enum {
 enum progress_mode { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_JSON, PROGRESS_NONE };
 
 struct config {
-	struct sd_options o;	/* what the pipeline needs */
+	struct sd_options o;	/* what the pipeline needs, for the dump being archived */
+	char **dumps;		/* DUMP... */
+	size_t n_dumps;
+	char **names;		/* the default name of each (savedump-NAME.tar.EXT), or NULL */
+	const char *coredump;	/* --coredump MATCH */
+	char *coredump_dump[1];	/* its DUMP */
 	bool json;
 	bool verify;		/* --verify: savedump verify the archive written */
 	enum progress_mode progress;
@@ -54,18 +61,30 @@ static const char *progname = "savedump";
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: %s [OPTION]... DUMP\n"
+"Usage: %s [OPTION]... DUMP...\n"
+"  or:  %s [OPTION]... --coredump MATCH\n"
 "  or:  %s verify [OPTION]... ARCHIVE|DIR   (see savedump verify --help)\n"
 "Turn a Linux crash dump or core file into a self-contained archive: the dump,\n"
 "the binaries and debug information it needs (verified by build-id), launchers\n"
 "for gdb/lldb (cores) or crash/drgn (kernel dumps) and a JSON manifest.\n"
 "\n"
 "DUMP is a userland ELF core, or a kernel dump (/proc/vmcore, ELF, kdump-compressed\n"
-"or flattened).\n"
+"or flattened), maybe compressed as a whole (zstd, xz, lz4, gzip: decompressed\n"
+"into an unnamed temporary file); - reads standard input. Each DUMP gets its own\n"
+"archive, savedump-NAME.tar.zst: NAME is the crash directory's name (its time\n"
+"stamp) for DIR/vmcore and DIR/dump.*, else the file name without .zst, .xz,\n"
+".lz4, .gz; other characters than letters, digits and ._+- become _.\n"
 "\n"
 "Output:\n"
-"  -o, --output=FILE        archive to write (default: ./savedump-DUMPNAME.tar.zst)\n"
+"  -o, --output=FILE        archive to write (default: ./savedump-NAME.tar.zst);\n"
+"                           - writes it to standard output; an existing directory\n"
+"                           gets savedump-NAME.tar.zst (needed for several DUMPs)\n"
+"      --beside             write savedump-NAME.tar.zst in each DUMP's directory\n"
 "      --output-dir=DIR     write a plain directory instead of an archive\n"
+"      --coredump=MATCH     the core systemd-coredump stored last for MATCH (anything\n"
+"                           coredumpctl accepts: PID, COMM, EXE, FIELD=VALUE), found\n"
+"                           with coredumpctl; the journal's executable and command\n"
+"                           line are recorded, and used when the core lacks them\n"
 "  -F, --format=FMT         compression: zstd (default), gzip, xz, none\n"
 "  -l, --level=N            compression level (default: the compressor's own)\n"
 "  -j, --jobs=N             compression threads (default: number of CPUs)\n"
@@ -102,7 +121,7 @@ static void usage(FILE *f)
 "  -h, --help               show this help\n"
 "  -V, --version            show the version\n"
 "\n"
-"Exit status:\n"
+"Exit status (with several DUMPs, the worst of theirs: 2, 1, 4, 5, 3, 0 in that order):\n"
 "  0  archive complete\n"
 "  1  error (output exists, I/O error, out of memory, ...)\n"
 "  2  usage error\n"
@@ -113,7 +132,7 @@ static void usage(FILE *f)
 "     executable, a library, vmlinux, a module, a .NET runtime file) is missing\n"
 "     or mismatched\n"
 "  6  with --verify: a debugger the check needs is not installed\n",
-		progname, progname);
+		progname, progname, progname);
 }
 
 enum {
@@ -131,11 +150,15 @@ enum {
 	OPT_MAX_MAPPED_FILE,
 	OPT_MAX_MAPPED_TOTAL,
 	OPT_SOURCES,
+	OPT_BESIDE,
+	OPT_COREDUMP,
 };
 
 static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+	{ "beside", no_argument, NULL, OPT_BESIDE },
+	{ "coredump", required_argument, NULL, OPT_COREDUMP },
 	{ "format", required_argument, NULL, 'F' },
 	{ "level", required_argument, NULL, 'l' },
 	{ "jobs", required_argument, NULL, 'j' },
@@ -218,6 +241,14 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_OUTPUT_DIR:
 			output_dir = optarg;
+			break;
+		case OPT_BESIDE:
+			cfg->o.beside = true;
+			break;
+		case OPT_COREDUMP:
+			if (!optarg[0])
+				return usage_error("%s", "empty --coredump MATCH");
+			cfg->coredump = optarg;
 			break;
 		case 'F':
 			if (!strcmp(optarg, "zstd") || !strcmp(optarg, "zst"))
@@ -322,19 +353,61 @@ static int parse_args(int argc, char **argv, struct config *cfg)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
+	if (cfg->coredump && optind < argc)
+		return usage_error("unexpected argument '%s' (--coredump names the dump)",
+				   argv[optind]);
+	if (!cfg->coredump && optind >= argc)
 		return usage_error("%s", "missing DUMP argument");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s' (one DUMP at a time)", argv[optind + 1]);
-	cfg->o.dump = argv[optind];
+	if (cfg->coredump) {
+		/* Its name is known once coredumpctl has found it. */
+		cfg->coredump_dump[0] = (char *)cfg->coredump;
+		cfg->dumps = cfg->coredump_dump;
+		cfg->n_dumps = 1;
+	} else {
+		cfg->dumps = argv + optind;
+		cfg->n_dumps = (size_t)(argc - optind);
+	}
+	cfg->o.dump = cfg->dumps[0];
+	bool many = cfg->n_dumps > 1;
 	if (output_dir && cfg->o.output)
 		return usage_error("%s", "--output and --output-dir are exclusive");
+	if (cfg->o.beside && (output_dir || cfg->o.output))
+		return usage_error("%s", "--beside excludes --output and --output-dir");
+	if ((output_dir && !output_dir[0]) || (cfg->o.output && !cfg->o.output[0]))
+		return usage_error("%s", "empty output name");
+	if (output_dir && !strcmp(output_dir, "-"))
+		return usage_error("%s", "--output-dir cannot be standard output (use -o -)");
+	if (output_dir && many)
+		return usage_error("%s", "--output-dir takes one DUMP (for several, -o DIR or "
+				   "--beside)");
+	size_t stdin_dumps = 0;
+	for (size_t i = 0; i < cfg->n_dumps; i++)
+		stdin_dumps += !strcmp(cfg->dumps[i], "-");
+	if (stdin_dumps > 1)
+		return usage_error("%s", "standard input (-) can be read only once");
+	if (cfg->o.output && !strcmp(cfg->o.output, "-")) {
+		/* Nothing but the archive ever goes to standard output. */
+		if (many)
+			return usage_error("%s", "-o - takes one DUMP");
+		if (cfg->o.list)
+			return usage_error("%s", "--list prints on standard output: no -o - with it");
+		if (cfg->verify)
+			return usage_error("%s", "--verify needs the archive as a file: no -o - with it");
+		if (isatty(STDOUT_FILENO))
+			return usage_error("%s", "standard output is a terminal: refusing to write "
+					   "an archive there (redirect it, or use -o FILE)");
+	} else if (cfg->o.output && !cfg->o.list) {
+		struct stat st;
+		if (stat(cfg->o.output, &st) == 0 && S_ISDIR(st.st_mode))
+			cfg->o.output_in = true;	/* the archives go in it */
+		else if (many)
+			return usage_error("-o '%s' with several DUMPs must be an existing directory",
+					   cfg->o.output);
+	}
 	if (output_dir) {
 		cfg->o.output = output_dir;
 		cfg->o.output_is_dir = true;
 	}
-	if (cfg->o.output && !cfg->o.output[0])
-		return usage_error("%s", "empty output name");
 	if (cfg->json && !cfg->o.list)
 		return usage_error("%s", "--json needs --list");
 	if (cfg->verify && cfg->o.list)
@@ -350,9 +423,85 @@ static void print_line(const char *what, const char *msg)
 	fputc('\n', stderr);
 }
 
-static void print_error(const struct sd_error *err)
+/* The directory a dump's archive goes in with --beside, to compare two dumps' by. */
+static char *beside_dir(const char *dump)
 {
-	print_line("", err->message);
+	_cleanup_free_ char *dir = sd_dirname(dump);
+	char *real = dir ? realpath(dir, NULL) : NULL;
+	return real ? real : take_ptr(dir);
+}
+
+/*
+ * The default name of each dump (sd_input_default_name()); dumps that
+ * would write the same file get a tag made from their paths.
+ */
+static int default_names(struct config *cfg)
+{
+	size_t n = cfg->n_dumps;
+	_cleanup_free_ bool *clash = calloc(n, sizeof(*clash));
+	if (!clash || !(cfg->names = calloc(n, sizeof(*cfg->names))))
+		goto oom;
+	for (size_t i = 0; i < n; i++)
+		if (!(cfg->names[i] = sd_input_default_name(cfg->dumps[i], false)))
+			goto oom;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = i + 1; j < n; j++) {
+			if (strcmp(cfg->names[i], cfg->names[j]))
+				continue;
+			if (cfg->o.beside) {
+				_cleanup_free_ char *a = beside_dir(cfg->dumps[i]);
+				_cleanup_free_ char *b = beside_dir(cfg->dumps[j]);
+				if (!a || !b)
+					goto oom;
+				if (strcmp(a, b))
+					continue;
+			}
+			clash[i] = clash[j] = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!clash[i])
+			continue;
+		free(cfg->names[i]);
+		if (!(cfg->names[i] = sd_input_default_name(cfg->dumps[i], true)))
+			goto oom;
+	}
+	return -1;
+oom:
+	fprintf(stderr, "%s: out of memory\n", progname);
+	return EXIT_ERROR;
+}
+
+/* With several dumps, each line says which one it is about. */
+static void print_error(const struct sd_error *err, const char *dump, bool many)
+{
+	size_t n = strlen(dump);
+	if (many && !(strncmp(err->message, dump, n) == 0 && err->message[n] == ':')) {
+		fprintf(stderr, "%s: ", progname);
+		sd_fputs_printable(dump, stderr);
+		print_line(": ", err->message);
+	} else {
+		print_line("", err->message);
+	}
+}
+
+/* How bad an exit status is, to report the worst of several dumps'. */
+static int badness(int status)
+{
+	switch (status) {
+	case EXIT_OK:
+		return 0;
+	case EXIT_INCOMPLETE:
+		return 1;
+	case EXIT_NOT_SELF_CONTAINED:
+		return 2;
+	case EXIT_BAD_INPUT:
+		return 3;
+	case EXIT_ERROR:
+		return 4;
+	default:
+		return 5;	/* EXIT_USAGE */
+	}
 }
 
 static int exit_for_error(const struct sd_error *err)
@@ -365,6 +514,29 @@ static int exit_for_error(const struct sd_error *err)
 	default:
 		return EXIT_ERROR;
 	}
+}
+
+/*
+ * --coredump: find the core with coredumpctl; it is the stored file, or
+ * coredumpctl dump's output on a pipe (*ret_pid). -1 to go on, or an exit status.
+ */
+static int find_coredump(struct config *cfg, struct sd_coredump *cd, pid_t *ret_pid)
+{
+	if (!cfg->coredump)
+		return -1;
+	struct sd_error *err = sd_coredump_find(cfg->coredump, cd);
+	if (!err && !cd->storage)
+		err = sd_coredump_dump(cd, &cfg->o.dump_fd, ret_pid);
+	if (err) {
+		print_error(err, cfg->coredump, false);
+		int status = exit_for_error(err);
+		sd_error_destroy(err);
+		return status;
+	}
+	cfg->o.use_dump_fd = !cd->storage;
+	cfg->o.coredump = cd;
+	cfg->coredump_dump[0] = cd->name;
+	return -1;
 }
 
 static void print_vmhwm(void)
@@ -432,7 +604,7 @@ static void report_items(const struct sd_plan *plan, int verbose)
 	}
 }
 
-static int run(struct config *cfg)
+static int run(struct config *cfg, bool many)
 {
 	struct sd_plan plan;
 	_cleanup_free_ char *output = NULL;
@@ -444,7 +616,7 @@ static int run(struct config *cfg)
 
 	struct sd_error *err = sd_pipeline_run(&cfg->o, &plan, &output);
 	if (err) {
-		print_error(err);
+		print_error(err, cfg->o.dump, many);
 		status = exit_for_error(err);
 		sd_error_destroy(err);
 		goto out;
@@ -468,10 +640,13 @@ static int run(struct config *cfg)
 		else
 			sd_plan_print_table(stdout, &plan);
 	} else if (cfg->verbose >= 0) {
-		report_items(&plan, cfg->verbose);
-		fprintf(stderr, "%s: wrote %s: %zu found, %zu missing, %zu mismatch, %zu skipped\n",
-			progname, output, counts.found, counts.missing, counts.mismatch,
-			counts.skipped);
+		/* With several dumps, one line each: what is missing is in the manifests (or -v). */
+		if (!many || cfg->verbose >= 1)
+			report_items(&plan, cfg->verbose);
+		fprintf(stderr, "%s: %s%swrote %s: %zu found, %zu missing, %zu mismatch, "
+			"%zu skipped\n", progname, many ? cfg->o.dump : "", many ? ": " : "",
+			strcmp(output, "-") ? output : "the archive to standard output",
+			counts.found, counts.missing, counts.mismatch, counts.skipped);
 	}
 	if (cfg->verify && output) {
 		/* The archive's own verdict stands; verify can only make it worse. */
@@ -539,7 +714,9 @@ int main(int argc, char **argv)
 	};
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0)
 		return sd_verify_main(argc - 1, argv + 1);
-	int status = parse_args(argc, argv, &cfg);
+	int status = parse_args(argc, argv, &cfg), worst = EXIT_OK;
+	struct sd_coredump cd = { .pid = -1 };
+	pid_t cd_pid = -1;
 	if (status < 0) {
 		/* Many files stay open between resolving and packing. */
 		struct rlimit rl;
@@ -548,8 +725,37 @@ int main(int argc, char **argv)
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 		catch_fatal_signals();
-		status = run(&cfg);
+		/* A reader gone away is an error message (EPIPE), not a silent death. */
+		if (cfg.o.output && !strcmp(cfg.o.output, "-"))
+			signal(SIGPIPE, SIG_IGN);
+		status = find_coredump(&cfg, &cd, &cd_pid);
+		if (status < 0)
+			status = default_names(&cfg);
 	}
+	for (size_t i = 0; status < 0 && i < cfg.n_dumps; i++) {
+		cfg.o.dump = cfg.dumps[i];
+		cfg.o.name = cfg.names[i];
+		int st = run(&cfg, cfg.n_dumps > 1);
+		if (badness(st) > badness(worst))
+			worst = st;
+	}
+	if (cd_pid > 0) {
+		/* coredumpctl dump has ended (its pipe was read to the end, or given up on). */
+		close(cfg.o.dump_fd);
+		struct sd_error *err = sd_coredump_wait(cd_pid);
+		if (err) {
+			print_error(err, cfg.o.dump, false);
+			if (badness(exit_for_error(err)) > badness(worst))
+				worst = exit_for_error(err);
+			sd_error_destroy(err);
+		}
+	}
+	sd_coredump_deinit(&cd);
+	if (status < 0)
+		status = worst;
+	for (size_t i = 0; cfg.names && i < cfg.n_dumps; i++)
+		free(cfg.names[i]);
+	free(cfg.names);
 	sd_strv_deinit(&cfg.o.debug_dirs);
 	return status;
 }

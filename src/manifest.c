@@ -94,6 +94,26 @@ void sd_manifest_write(FILE *f, const struct sd_plan *plan, const struct sd_mani
 	sd_json_string(&j, "type", plan->kind == SD_DUMP_KERNEL ? "kernel" : "userland");
 	sd_json_string(&j, "format", plan->dump_format);
 	sd_json_string(&j, "path", plan->dump_path);
+	if (plan->given_copied) {
+		/* The file given; the archive holds what it decompresses to (or its copy). */
+		sd_json_begin_object(&j, "given");
+		sd_json_string(&j, "compression", plan->given_compression);
+		sd_json_uint(&j, "size", plan->given_size);
+		sd_json_string(&j, "sha256", plan->given_sha256);
+		sd_json_end_object(&j);
+	}
+	if (plan->journal_match) {
+		/* systemd-coredump's entry, as coredumpctl gave it. */
+		sd_json_begin_object(&j, "journal");
+		sd_json_string(&j, "match", plan->journal_match);
+		if (plan->journal_pid > 0)
+			sd_json_int(&j, "pid", plan->journal_pid);
+		else
+			sd_json_null(&j, "pid");
+		sd_json_string(&j, "executable", plan->journal_executable);
+		sd_json_string(&j, "command_line", plan->journal_command_line);
+		sd_json_end_object(&j);
+	}
 	sd_json_string(&j, "arch", plan->arch);
 	if (plan->kind == SD_DUMP_USERLAND) {
 		sd_json_string(&j, "executable", plan->executable);

@@ -26,6 +26,7 @@ enum sd_compression {
 
 struct sd_out_config {
 	const char *path;	/* final archive file or directory */
+	bool to_stdout;		/* write the archive on standard output, not to path */
 	bool directory;		/* --output-dir */
 	enum sd_compression compression;
 	int level;		/* compression level; 0: the compressor's default */

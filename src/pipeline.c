@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "coredump.h"
 #include "dump.h"
 #include "elfutils.h"
 #include "flatten.h"
 #include "hash.h"
+#include "input.h"
 #include "kdump.h"
 #include "kernel.h"
 #include "launcher.h"
@@ -27,12 +29,14 @@
 #include "userland.h"
 #include "util.h"
 
-/* The dump, opened: the file given, and its reassembled form. */
+/* The dump, opened: the file given, its copy or decompressed form, and its reassembled form. */
 struct dump {
 	const char *name;	/* as given */
 	int fd;			/* as given */
+	struct sd_input in;	/* in.fd: a copy of it, decompressed or read from a pipe, or -1 */
+	char *archive_name;	/* its name in the archive when not its file name, or NULL */
 	int flat_fd;		/* reassembled from the flattened format, or -1 */
-	int parse_fd;		/* the one to read: fd or flat_fd */
+	int parse_fd;		/* the one to read: fd, in.fd or flat_fd */
 	enum sd_dump_format format;	/* of parse_fd */
 	struct stat st;		/* of the file given */
 	char *jail;		/* an empty directory the parsers are shut in, or NULL */
@@ -42,6 +46,9 @@ static void dump_deinit(struct dump *d)
 {
 	if (d->flat_fd >= 0)
 		close(d->flat_fd);
+	if (d->in.fd >= 0)
+		close(d->in.fd);
+	free(d->archive_name);
 	if (d->fd >= 0)
 		close(d->fd);
 	if (d->jail)
@@ -80,21 +87,39 @@ static char *top_name(const char *output)
 	return strndup(base, n);
 }
 
-/* The output's name: --output/--output-dir, else ./savedump-DUMP.tar.EXT. */
+static bool to_stdout(const char *output)
+{
+	return output && !strcmp(output, "-");
+}
+
+/*
+ * The output's name: --output/--output-dir, else savedump-NAME.tar.EXT in
+ * the current directory, in the directory -o names, or beside the dump.
+ */
 static struct sd_error *output_name(const struct sd_options *o, char **ret_output, char **ret_top)
 {
-	char *output = NULL;
-	if (o->output)
+	char *output = NULL, *top = NULL;
+	_cleanup_free_ char *name = o->name ? strdup(o->name) : sd_input_default_name(o->dump, false);
+	_cleanup_free_ char *dir = o->output_in ? strdup(o->output)
+				   : o->beside && strcmp(o->dump, "-") ? sd_dirname(o->dump) : NULL;
+	if (!name || ((o->output_in || o->beside) && strcmp(o->dump, "-") && !dir))
+		return &sd_enomem;
+	if (o->output && !o->output_in)
 		output = strdup(o->output);
-	else if (asprintf(&output, "savedump-%s%s", sd_basename(o->dump),
+	else if (asprintf(&output, "%s%ssavedump-%s%s", dir ? dir : "", dir ? "/" : "", name,
 			  compression_ext(o->compression)) < 0)
 		output = NULL;
-	char *top = output ? (o->output_is_dir ? strdup("") : top_name(output)) : NULL;
+	if (output && to_stdout(output)) {
+		if (asprintf(&top, "savedump-%s", name) < 0)
+			top = NULL;
+	} else if (output) {
+		top = o->output_is_dir ? strdup("") : top_name(output);
+	}
 	if (!output || !top) {
 		free(output);
 		return &sd_enomem;
 	}
-	if (!o->force && access(output, F_OK) == 0) {
+	if (!o->force && !to_stdout(output) && access(output, F_OK) == 0) {
 		struct sd_error *err = sd_error_create(
 			SD_ERROR_EXISTS, "%s already exists (use --force to replace it)", output);
 		free(output);
@@ -126,19 +151,88 @@ static char *output_parent(const char *output)
 }
 
 /*
- * A flattened dump is written back into a real one, in an unnamed file next
- * to the output (the capture kernel's /tmp is RAM), or in $TMPDIR for --list.
+ * Where the unnamed files that hold a dump's other forms go: next to the
+ * output (the capture kernel's /tmp is RAM), or in $TMPDIR (else /var/tmp)
+ * for --list and standard output.
+ */
+static char *work_dir(const char *output)
+{
+	if (output && !to_stdout(output))
+		return output_parent(output);
+	const char *t = getenv("TMPDIR");
+	return strdup(t && *t ? t : "/var/tmp");
+}
+
+/* What the file system holding dir has free, less a reserve of 1% of it, at most 16 MiB. */
+static bool free_space(const char *dir, uint64_t *ret_avail, uint64_t *ret_reserve)
+{
+	struct statvfs vfs;
+	if (statvfs(dir, &vfs) < 0)
+		return false;
+	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	uint64_t reserve = (uint64_t)vfs.f_blocks * vfs.f_frsize / 100;
+	if (reserve > 16 << 20)
+		reserve = 16 << 20;
+	*ret_avail = avail;
+	*ret_reserve = reserve;
+	return true;
+}
+
+/*
+ * A dump on a pipe is copied, a compressed one decompressed, into an
+ * unnamed file in work_dir(): at most what that file system has free (less
+ * its reserve), and at most --max-size. The archive holds the copy; the
+ * manifest also has the size and sha256 of what was given.
+ */
+static struct sd_error *prepare_input(const struct sd_options *o, const char *output,
+				      struct sd_plan *plan, struct dump *d)
+{
+	_cleanup_free_ char *dir = work_dir(output);
+	if (!dir)
+		return &sd_enomem;
+	uint64_t avail = 0, reserve = 0;
+	_cleanup_free_ char *why_data = NULL, *why_size = NULL;
+	struct sd_input_limits limits = {0};
+	if (free_space(dir, &avail, &reserve)) {
+		limits.max_data = avail > reserve ? avail - reserve : 1;
+		if (asprintf(&why_data, "the free space on %s (%" PRIu64 " bytes, less a reserve of "
+			     "%" PRIu64 ")", dir, avail, reserve) < 0)
+			return &sd_enomem;
+		limits.why_data = why_data;
+	}
+	if (o->max_size) {
+		limits.max_size = o->max_size;
+		if (asprintf(&why_size, "--max-size %" PRIu64, o->max_size) < 0)
+			return &sd_enomem;
+		limits.why_size = why_size;
+	}
+	const char *shown = strcmp(o->dump, "-") ? o->dump : "standard input";
+	struct sd_error *err = sd_input_prepare(d->fd, shown, dir, &limits, &d->in);
+	if (err || d->in.fd < 0)
+		return err;
+	d->parse_fd = d->in.fd;
+	plan->given_copied = true;
+	plan->given_compression = sd_compressed_as_name(d->in.compressed);
+	plan->given_size = d->in.given_size;
+	memcpy(plan->given_sha256, d->in.given_sha256, sizeof(plan->given_sha256));
+	if (d->in.compressed != SD_COMPRESSED_NONE) {
+		d->archive_name = sd_input_archive_name(o->dump, d->in.compressed);
+		return sd_plan_note(plan, "%s is compressed with %s (%" PRIu64 " bytes, sha256 %s); "
+				    "the archive holds the dump it decompresses to", shown,
+				    plan->given_compression, d->in.given_size, d->in.given_sha256);
+	}
+	return sd_plan_note(plan, "%s is not seekable (a pipe): the archive holds a copy of what "
+			    "was read from it (%" PRIu64 " bytes)", shown, d->in.given_size);
+}
+
+/*
+ * A flattened dump is written back into a real one, in an unnamed file in
+ * work_dir().
  */
 static struct sd_error *unflatten(const struct sd_options *o, const char *output, int fd,
 				  struct sd_plan *plan, int *ret_fd)
 {
-	_cleanup_free_ char *dir = NULL;
-	if (output) {
-		dir = output_parent(output);
-	} else {
-		const char *t = getenv("TMPDIR");
-		dir = strdup(t && *t ? t : "/var/tmp");
-	}
+	_cleanup_free_ char *dir = work_dir(output);
 	if (!dir)
 		return &sd_enomem;
 	int out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -175,10 +269,14 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
 {
 	struct sd_error *err;
 	d->name = o->dump;
-	/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
-	d->fd = open(o->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
-	if (d->fd < 0 && errno == EPERM)
-		d->fd = open(o->dump, O_RDONLY | O_CLOEXEC);
+	if (o->use_dump_fd || !strcmp(o->dump, "-")) {
+		d->fd = fcntl(o->use_dump_fd ? o->dump_fd : STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	} else {
+		/* O_NOATIME: reading evidence should not even change its atime (when allowed). */
+		d->fd = open(o->dump, O_RDONLY | O_CLOEXEC | O_NOATIME);
+		if (d->fd < 0 && errno == EPERM)
+			d->fd = open(o->dump, O_RDONLY | O_CLOEXEC);
+	}
 	if (d->fd < 0) {
 		err = sd_error_errno(errno, "%s", o->dump);
 		if (errno == ENOENT || errno == EISDIR)
@@ -187,11 +285,15 @@ static struct sd_error *open_dump(const struct sd_options *o, const char *output
 	}
 	if (fstat(d->fd, &d->st) < 0)
 		return sd_error_errno(errno, "%s", o->dump);
-	if ((err = sd_dump_probe(d->fd, o->dump, &d->format)))
-		return err;
 	d->parse_fd = d->fd;
+	if (S_ISDIR(d->st.st_mode))
+		return sd_error_create(SD_ERROR_INPUT, "%s: %s", o->dump, strerror(EISDIR));
+	if ((err = prepare_input(o, output, plan, d)))
+		return err;
+	if ((err = sd_dump_probe(d->parse_fd, o->dump, &d->format)))
+		return err;
 	if (d->format == SD_FORMAT_FLATTENED) {
-		if ((err = unflatten(o, output, d->fd, plan, &d->flat_fd)))
+		if ((err = unflatten(o, output, d->parse_fd, plan, &d->flat_fd)))
 			return err;
 		d->parse_fd = d->flat_fd;
 		if ((err = sd_dump_probe(d->parse_fd, o->dump, &d->format)))
@@ -373,14 +475,16 @@ static struct sd_error *run_inspection(const struct inspect_job *job, struct sd_
 	if (asprintf(&who, "%s: %s", d->name, parser) < 0)
 		return &sd_enomem;
 	struct stat st;
-	uint64_t extra = 0;
+	uint64_t extra = 0, dump_size = (uint64_t)d->st.st_size;
 	if (job->files.vmlinux_fd >= 0 && fstat(job->files.vmlinux_fd, &st) == 0)
 		extra = (uint64_t)st.st_size * 2;
+	if (fstat(d->parse_fd, &st) == 0)
+		dump_size = (uint64_t)st.st_size;	/* a copy, decompressed or reassembled */
 	/* The parsers map the dump (and vmlinux): room for those, and a bound on the rest. */
 	struct sd_sandbox sb = {
 		.who = who,
 		.doing = "reading the dump",
-		.address_space = (uint64_t)d->st.st_size + extra + ((uint64_t)2 << 30),
+		.address_space = dump_size + extra + ((uint64_t)2 << 30),
 		.cpu_seconds = job->files.vmlinux_fd >= 0 ? 300 : 60,
 	};
 	void *data = NULL;
@@ -483,16 +587,14 @@ static struct sd_error *fit_output(const struct sd_options *o, const char *outpu
 		if ((err = sd_plan_fit(plan, o->max_size, 100, why)))
 			return err;
 	}
+	if (to_stdout(output))
+		return NULL;	/* where it goes is not ours to know */
 	_cleanup_free_ char *dir = output_parent(output);
 	if (!dir)
 		return &sd_enomem;
-	struct statvfs vfs;
-	if (statvfs(dir, &vfs) < 0)
+	uint64_t avail, reserve;
+	if (!free_space(dir, &avail, &reserve))
 		return NULL;	/* the writer reports an unusable directory */
-	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	uint64_t reserve = (uint64_t)vfs.f_blocks * vfs.f_frsize / 100;
-	if (reserve > 16 << 20)
-		reserve = 16 << 20;
 	bool compressing = !o->output_is_dir && o->compression != SD_COMPRESS_NONE;
 	unsigned ratio = compressing ? 0 : 100;
 	if (sd_plan_packed_size(plan, ratio) + reserve <= avail)
@@ -504,6 +606,36 @@ static struct sd_error *fit_output(const struct sd_options *o, const char *outpu
 	return sd_plan_fit(plan, avail > reserve ? avail - reserve : 0, ratio, why);
 }
 
+/*
+ * --coredump: record the journal's entry, and take its executable and
+ * command line where the core has none (a core without NT_PRPSINFO or
+ * NT_FILE notes).
+ */
+static struct sd_error *journal_entry(const struct sd_coredump *c, struct sd_plan *plan)
+{
+	struct sd_error *err;
+	plan->journal_pid = c->pid;
+	if ((err = sd_item_set(&plan->journal_match, c->match)) ||
+	    (err = sd_item_set(&plan->journal_executable, c->executable)) ||
+	    (err = sd_item_set(&plan->journal_command_line, c->command_line)))
+		return err;
+	if (plan->kind != SD_DUMP_USERLAND)
+		return NULL;
+	if (!plan->executable && c->executable &&
+	    ((err = sd_item_set(&plan->executable, c->executable)) ||
+	     (err = sd_plan_note(plan, "the executable is the journal's (coredumpctl): the core "
+				 "does not name it"))))
+		return err;
+	if (!plan->command_line && c->command_line &&
+	    ((err = sd_item_set(&plan->command_line, c->command_line)) ||
+	     (err = sd_plan_note(plan, "the command line is the journal's (coredumpctl): the "
+				 "core does not have it"))))
+		return err;
+	if (plan->pid < 0 && c->pid > 0)
+		plan->pid = c->pid;
+	return NULL;
+}
+
 /* Stage 5: write the archive (or directory) the plan describes. */
 static struct sd_error *write_output(const struct sd_options *o, const char *output,
 				     const char *top, const struct dump *d, struct sd_plan *plan,
@@ -512,6 +644,7 @@ static struct sd_error *write_output(const struct sd_options *o, const char *out
 	struct sd_pack_options popts = {
 		.out = {
 			.path = output,
+			.to_stdout = to_stdout(output),
 			.directory = o->output_is_dir,
 			.compression = o->compression,
 			.level = o->level,
@@ -534,7 +667,7 @@ static struct sd_error *write_output(const struct sd_options *o, const char *out
 struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *plan,
 				 char **ret_output)
 {
-	struct dump d = { .fd = -1, .flat_fd = -1, .parse_fd = -1 };
+	struct dump d = { .fd = -1, .in.fd = -1, .flat_fd = -1, .parse_fd = -1 };
 	struct sd_files files = {0};
 	struct sd_resolver resolver = {0};
 	struct sd_root *root = NULL;
@@ -555,9 +688,21 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 	if (o->sources && plan->kind == SD_DUMP_USERLAND &&
 	    (err = sd_resolve_sources(&resolver, plan, &files)))
 		goto out;
+	if (o->coredump && (err = journal_entry(o->coredump, plan)))
+		goto out;
 
+	/*
+	 * Standard input has no name, nor has a pipe opened as /dev/stdin or
+	 * /proc/self/fd/N: the dump is called what it is.
+	 */
+	bool nameless = !strcmp(o->dump, "-") ||
+			(d.in.spooled && (sd_str_has_prefix(o->dump, "/dev/") ||
+					  sd_str_has_prefix(o->dump, "/proc/")));
+	const char *dump_name = d.archive_name ? d.archive_name
+				: !nameless ? sd_basename(o->dump)
+				: plan->kind == SD_DUMP_KERNEL ? "vmcore" : "core";
 	struct sd_decide_options dopts = {
-		.dump_name = sd_basename(o->dump),
+		.dump_name = dump_name,
 		.debug_dirs = &resolver.debug_dirs,
 		.allow_mismatch = o->allow_mismatch,
 		.mapped_file_max = o->max_mapped_file,

@@ -22,8 +22,19 @@
 #define SD_MAPPED_TOTAL_MAX_DEFAULT ((uint64_t)128 << 20)
 
 struct sd_options {
-	const char *dump;
-	const char *output;	/* NULL: ./savedump-DUMPNAME.tar.EXT */
+	const char *dump;	/* "-": standard input */
+	/*
+	 * NULL: savedump-NAME.tar.EXT in the current directory (or beside the
+	 * dump); "-": standard output; with output_in, the directory it goes in.
+	 */
+	const char *output;
+	bool output_in;		/* output is an existing directory to write savedump-NAME.tar.EXT in */
+	bool beside;		/* default name, in the dump's directory */
+	const char *name;	/* NAME in the default name; NULL: sd_input_default_name(dump) */
+	bool use_dump_fd;	/* read the dump from dump_fd (a pipe), named dump */
+	int dump_fd;
+	/* --coredump: the journal's entry; its executable and command line fill in the core's */
+	const struct sd_coredump *coredump;
 	bool output_is_dir;
 	enum sd_compression compression;
 	int level;

@@ -46,6 +46,9 @@ void sd_plan_deinit(struct sd_plan *plan)
 	free(plan->dump_format);
 	free(plan->arch);
 	free(plan->executable);
+	free(plan->journal_match);
+	free(plan->journal_executable);
+	free(plan->journal_command_line);
 	free(plan->command_line);
 	free(plan->cwd);
 	free(plan->release);

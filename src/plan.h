@@ -170,6 +170,20 @@ struct sd_plan {
 	/* Why the System.map found is not this kernel's (sd_kernel_inspect_files()). */
 	char *system_map_refused;
 	size_t dropped;		/* items left out by sd_plan_fit() (makes the result incomplete) */
+	/*
+	 * The dump as given, when the archive holds a copy of it instead
+	 * (decompressed, or read from a pipe): set by pipeline.c, never by
+	 * the inspection.
+	 */
+	bool given_copied;
+	const char *given_compression;	/* "zstd", ...; NULL: not compressed */
+	uint64_t given_size;
+	char given_sha256[65];
+	/* --coredump: the journal's entry (coredumpctl), set by pipeline.c. */
+	char *journal_match;
+	int journal_pid;
+	char *journal_executable;
+	char *journal_command_line;
 
 	struct sd_item *items;
 	size_t n_items, cap_items;

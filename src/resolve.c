@@ -9,6 +9,7 @@
 
 #include "cleanup.h"
 #include "elfutils.h"
+#include "codecs.h"
 #include "hash.h"
 #include "output.h"
 #include "resolve.h"

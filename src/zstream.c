@@ -180,3 +180,48 @@ void sd_zstd_destroy(struct sd_zstd *z)
 	free(z->raw);
 	free(z);
 }
+
+struct sd_error *sd_zstd_decompress(const char *name, sd_source_fn *source, void *source_arg,
+				    sd_sink_fn *sink, void *sink_arg)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	size_t out_size = ZSTD_DStreamOutSize();
+	void *obuf = malloc(out_size);
+	struct sd_error *err = NULL;
+	if (!d || !obuf) {
+		err = &sd_enomem;
+		goto out;
+	}
+	size_t left = 1;	/* 0 once a frame is complete and flushed */
+	for (;;) {
+		const void *ib;
+		ssize_t n = source(source_arg, &ib);
+		if (n < 0) {
+			err = sd_error_errno(errno, "%s", name);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		ZSTD_inBuffer in = { ib, (size_t)n, 0 };
+		bool full;
+		do {
+			ZSTD_outBuffer o = { obuf, out_size, 0 };
+			left = ZSTD_decompressStream(d, &o, &in);
+			if (ZSTD_isError(left)) {
+				err = sd_error_create(SD_ERROR_INPUT, "%s: corrupt zstd data: %s", name,
+						      ZSTD_getErrorName(left));
+				goto out;
+			}
+			if (o.pos && (err = sink(sink_arg, obuf, o.pos)))
+				goto out;
+			full = o.pos == o.size;
+		} while (in.pos < in.size || full);
+	}
+	if (left != 0)
+		err = sd_error_create(SD_ERROR_INPUT, "%s: truncated zstd data (it ends inside a "
+				      "compressed stream)", name);
+out:
+	free(obuf);
+	ZSTD_freeDCtx(d);
+	return err;
+}

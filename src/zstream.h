@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A zstd stream written to a file descriptor (libzstd; the only file that
- * includes it). The archive writer feeds it the tar stream. Owning the
+ * includes it), and the decoder of dumps given compressed with zstd. The archive writer feeds it the tar stream. Owning the
  * compressor, rather than using libarchive's zstd filter, bounds memory
  * (job size) and lets the level change between entries: data that is
  * already compressed (a kdump-compressed dump, .ko.xz, vmlinuz) is stored,
@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "input.h"
 
 struct sd_zstd;
 
@@ -36,5 +37,13 @@ int sd_zstd_default_level(const struct sd_zstd *z);
 /* End the stream and write what is left. */
 struct sd_error *sd_zstd_finish(struct sd_zstd *z);
 void sd_zstd_destroy(struct sd_zstd *z);
+
+/*
+ * Decode a zstd stream (one frame or more) from source into sink (a dump
+ * given compressed, input.c). One that ends inside a frame is
+ * SD_ERROR_INPUT naming name.
+ */
+struct sd_error *sd_zstd_decompress(const char *name, sd_source_fn *source, void *source_arg,
+				    sd_sink_fn *sink, void *sink_arg);
 
 #endif

@@ -10,14 +10,15 @@ export DEBIAN_FRONTEND=noninteractive
 build=(
 	build-essential autoconf automake pkg-config
 	libdw-dev libelf-dev libdebuginfod-dev libarchive-dev libssl-dev zlib1g-dev libzstd-dev
-	libkdumpfile-dev libbpf-dev
+	liblzma-dev liblz4-dev libkdumpfile-dev libbpf-dev
 )
 # libc6-dbg: the userland tests check that libc's debug information is found
 # and opened; groff-base and bsdextrautils (col, hexdump): the man page check;
 # debootstrap: CI's fresh-root pass; libarchive-tools (bsdtar): debuginfod -U
-# reads .deb files with it (tests/e2e/kernel-debuginfod.sh).
+# reads .deb files with it (tests/e2e/kernel-debuginfod.sh); zstd, xz-utils,
+# lz4: compressed cores (cli-dumps.sh).
 tests=(
-	gdb elfutils dwz binutils zstd xz-utils file python3 util-linux lldb python3-lldb-14
+	gdb elfutils dwz binutils zstd xz-utils lz4 file python3 util-linux lldb python3-lldb-14
 	shellcheck debuginfod curl libc6-dbg groff-base bsdextrautils strace git debootstrap
 	libarchive-tools
 )

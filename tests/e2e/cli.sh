@@ -4,7 +4,7 @@
 
 test_expect_success '--help lists every option and the exit codes' '
 	"$SAVEDUMP" --help >help.txt &&
-	for opt in --output --output-dir --format --level --jobs --force --root --debug-dir \
+	for opt in --output --output-dir --beside --coredump --format --level --jobs --force --root --debug-dir \
 		--allow-mismatch --no-debuginfod --list --json --progress --quiet --verbose \
 		--help --version --verify; do
 		expect_grep "$opt" help.txt || exit 1
@@ -25,7 +25,21 @@ bad_value() {
 	expect_grep "Try .savedump --help." err.txt
 }
 test_expect_success 'no DUMP is a usage error' 'bad_value'
-test_expect_success 'two DUMPs is a usage error' 'bad_value a b'
+test_expect_success '-o FILE with two DUMPs' 'bad_value -o a.tar a b'
+test_expect_success '--output-dir with two DUMPs' 'bad_value --output-dir d a b'
+test_expect_success '--beside with -o or --output-dir' '
+	bad_value --beside -o x a && bad_value --beside --output-dir x a
+'
+test_expect_success '-o - with two DUMPs, with --list' 'bad_value -o - a b && bad_value -o - --list a'
+test_expect_success '--output-dir -' 'bad_value --output-dir - a'
+test_expect_success 'standard input twice' 'bad_value - -'
+test_expect_success '--coredump with a DUMP, or empty' '
+	bad_value --coredump sleep core && bad_value --coredump ""
+'
+test_expect_success '-o - refuses a terminal on standard output' '
+	expect_status 2 script -qec "\"$SAVEDUMP\" -o - core" /dev/null >out.txt &&
+	expect_grep "standard output is a terminal" out.txt
+'
 test_expect_success 'bad --format' 'bad_value --format=lz4 core'
 test_expect_success 'bad --level' 'bad_value --level=0 core && bad_value --level=abc core'
 test_expect_success 'bad --jobs' 'bad_value --jobs=-1 core && bad_value -j 1000 core'
