@@ -76,9 +76,9 @@ test_expect_success DEBUGINFOD 'a -dbg .deb of the custom kernel, indexed by deb
 '
 
 # A root as Debian's default leaves it: the kernel's modules, no -dbg.
-test_expect_success FIXTURES 'an archive made without vmlinux: exit 3, both launchers written' '
+test_expect_success FIXTURES 'an archive made without vmlinux: not self-contained (exit 5), both launchers written' '
 	cp -al "$CUSTOM_ROOT" "$scratch/nodebug" && rm -rf "$scratch/nodebug/usr/lib/debug" &&
-	expect_status 3 "$SAVEDUMP" -q --no-debuginfod --root "$scratch/nodebug" -o "$out/nd.tar.zst" "$mkd_c" &&
+	expect_status 5 "$SAVEDUMP" -q --no-debuginfod --root "$scratch/nodebug" -o "$out/nd.tar.zst" "$mkd_c" &&
 	mkdir -p "$out/nd.x" && tar -C "$out/nd.x" -xf "$out/nd.tar.zst" &&
 	top=$(echo "$out/nd.x"/*) &&
 	test -x "$top/run-crash.sh" && test -x "$top/run-drgn.sh" && test ! -e "$top/vmlinux" &&
@@ -151,7 +151,7 @@ test_expect_success DEBUGINFOD 'run-drgn.sh too: release and module names' '
 '
 
 test_expect_success TRIXIE 'the launchers warn when crash or drgn is too old for the kernel' '
-	expect_status 3 "$SAVEDUMP" -q --no-debuginfod --root "$TRIXIE_ROOT" --output-dir "$out/tx" \
+	expect_status 5 "$SAVEDUMP" -q --no-debuginfod --root "$TRIXIE_ROOT" --output-dir "$out/tx" \
 		"$TRIXIE_DUMPS/kdump/mkd-c" &&
 	top=$(echo "$out/nd.x"/*) &&
 	for v in "8.0.2 $out/tx crash yes" "8.0.6 $out/tx crash no" "8.0.2 $top crash no" \
