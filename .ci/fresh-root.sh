@@ -11,6 +11,10 @@
 # (/var/cache/savedump-fixtures, or $SAVEDUMP_FIXTURES) is bind-mounted into
 # the root and used as it is: fixtures are never built in this pass
 # (SAVEDUMP_FIXTURES_NO_BUILD=1), so run the full suite on the machine first.
+# The project's machines are Debian 12 with the .NET SDK preinstalled (not a
+# Debian package): the host's SDK (the directory of the dotnet on PATH) is
+# bind-mounted read-only at the same place, with /usr/bin/dotnet, as on such
+# a machine; everything else comes from install-deps.sh.
 # The minbase root is cached in CACHE/fresh-root/ as a tarball, one per day;
 # the packages install-deps.sh downloads are kept in CACHE/fresh-root/apt-archives/.
 #
@@ -100,6 +104,7 @@ trap 'exit 130' INT TERM HUP
 
 mkdir -p "$root"
 zstd -q -dc "$tarball" | tar -C "$root" --numeric-owner -xf - || die "cannot unpack $tarball"
+chmod 755 "$root"	# "/" as on a machine: others (the tests' nobody) may enter
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 if ! git clone -q "$top" "$root/root/savedump" || ! git -C "$root/root/savedump" checkout -q "$commit"; then
 	die "cannot clone $top"
@@ -124,6 +129,12 @@ bind --rbind /sys "$root/sys"
 bind --rbind /dev "$root/dev"
 mkdir -p "$cache"
 bind "$cache" "$root/var/cache/savedump-fixtures"
+if dotnet=$(command -v dotnet) && sdk=$(dirname "$(readlink -f "$dotnet")") && [ "$sdk" != / ]; then
+	bind "$sdk" "$root$sdk"
+	mount -o remount,bind,ro "$root$sdk" || die "cannot make $root$sdk read-only"
+	ln -sf "$sdk/dotnet" "$root/usr/bin/dotnet"
+	say "the .NET SDK of this machine, as on a project machine: $sdk"
+fi
 # Downloaded packages are kept between runs (they are still installed
 # afresh): linked in and out, not shared, so that runs at the same time do not
 # wait on each other's apt lock.

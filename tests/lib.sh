@@ -27,6 +27,10 @@ test_cleanup_hooks=()
 _test_exit() {
 	local h
 	for h in "${test_cleanup_hooks[@]}"; do eval "$h"; done
+	# Directories made by test bodies (subshells), outside the scratch directory.
+	if [ -f "$scratch/.rm-at-exit" ]; then
+		while IFS= read -r h; do rm -rf "$h"; done <"$scratch/.rm-at-exit"
+	fi
 	if [ "${SD_KEEP:-0}" = 1 ]; then
 		echo "# kept scratch directory $scratch"
 	else
@@ -37,6 +41,24 @@ trap _test_exit EXIT
 
 # Run $1 (a string of shell) at exit, before the scratch directory goes.
 test_at_exit() { test_cleanup_hooks+=("$1"); }
+
+# copy_tree SRC DST: DST becomes a copy of the (fixture) tree SRC that a test
+# may change by removing or replacing files, never by writing into them: hard
+# links, which cost nothing. Where DST's file system is not SRC's (a fixture
+# cache bind-mounted, as in CI's fresh root), the links are made in a scratch
+# directory beside SRC's top, removed at exit, and DST is a symlink to it.
+copy_tree() {
+	local src=$1 dst=$2 top tmp
+	rm -rf "$dst"
+	if cp -al "$src" "$dst" 2>/dev/null; then
+		return 0
+	fi
+	rm -rf "$dst"
+	top=${FIXTURES_CACHE:-$(dirname "$src")}
+	tmp=$(mktemp -d "$top/.test-scratch.XXXXXX") || return 1
+	echo "$tmp" >>"$scratch/.rm-at-exit"
+	cp -al "$src" "$tmp/tree" && ln -s "$tmp/tree" "$dst"
+}
 
 test_set_prereq() { test_prereqs[$1]=1; }
 test_have_prereq() { [ -n "${test_prereqs[$1]:-}" ]; }

@@ -106,7 +106,7 @@ assert [(i[\"status\"], i[\"packed\"]) for i in smap] == [(\"skipped\", False)],
 test_expect_success FIXTURES "5.10, a System.map without __start_BTF: BTF found by its header" '
 	test -n "${BULLSEYE_SYSMAP_ROOT:-}" || { echo "no System.map fixture" >&2; exit 1; }
 	root=$scratch/nobtf-root map=boot/System.map-$BULLSEYE_REL &&
-	cp -al "$BULLSEYE_SYSMAP_ROOT" "$root" && rm "$root/$map" &&
+	copy_tree "$BULLSEYE_SYSMAP_ROOT" "$root" && rm "$root/$map" &&
 	grep -v -e " __start_BTF\$" -e " __stop_BTF\$" "$BULLSEYE_SYSMAP_ROOT/$map" >"$root/$map" &&
 	check_modules bullseye-nobtf "$BULLSEYE_DUMPS/kdump/mkd-c" "$root" \
 		"$BULLSEYE_DUMPS/kdump/truth" &&

@@ -77,7 +77,7 @@ test_expect_success DEBUGINFOD 'a -dbg .deb of the custom kernel, indexed by deb
 
 # A root as Debian's default leaves it: the kernel's modules, no -dbg.
 test_expect_success FIXTURES 'an archive made without vmlinux: not self-contained (exit 5), both launchers written' '
-	cp -al "$CUSTOM_ROOT" "$scratch/nodebug" && rm -rf "$scratch/nodebug/usr/lib/debug" &&
+	copy_tree "$CUSTOM_ROOT" "$scratch/nodebug" && rm -rf "$scratch/nodebug/usr/lib/debug" &&
 	expect_status 5 "$SAVEDUMP" -q --no-debuginfod --root "$scratch/nodebug" -o "$out/nd.tar.zst" "$mkd_c" &&
 	mkdir -p "$out/nd.x" && tar -C "$out/nd.x" -xf "$out/nd.tar.zst" &&
 	top=$(echo "$out/nd.x"/*) &&
@@ -214,7 +214,7 @@ fi
 test_expect_success REAL_DBG_DEB 'Debian 13: the real linux-image-6.12-dbg .deb served by debuginfod -U: a complete archive' '
 	mkdir -p "$scratch/realdebs" &&
 	{ ln "$dbg_deb" "$scratch/realdebs/" 2>/dev/null || cp "$dbg_deb" "$scratch/realdebs/"; } &&
-	cp -al "$TRIXIE_DBG_ROOT" "$scratch/trixie-root" &&
+	copy_tree "$TRIXIE_DBG_ROOT" "$scratch/trixie-root" &&
 	find "$scratch/trixie-root" -name "vmlinux*" ! -type d -exec rm -f {} + &&
 	test -z "$(find "$scratch/trixie-root" -name "vmlinux*")" &&
 	serve real "$scratch/realdebs" "$(build_id "$TRIXIE_VMLINUX")" 1500 &&

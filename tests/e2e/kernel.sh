@@ -113,12 +113,7 @@ test_expect_success FIXTURES 'run-drgn.sh: release and module names via drgn, or
 '
 
 # A copy of the custom root made of hard links (cheap), to change one file in.
-copy_root() {
-	rm -rf "$1"
-	if ! cp -al "$CUSTOM_ROOT" "$1" 2>/dev/null; then
-		rm -rf "$1" && cp -a "$CUSTOM_ROOT" "$1"
-	fi
-}
+copy_root() { copy_tree "$CUSTOM_ROOT" "$1"; }
 
 test_expect_success FIXTURES 'a vmlinux of another build is a mismatch: reported, not packed, exit 5' '
 	copy_root "$scratch/wrongroot" &&
