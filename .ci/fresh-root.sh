@@ -106,6 +106,13 @@ mkdir -p "$root"
 zstd -q -dc "$tarball" | tar -C "$root" --numeric-owner -xf - || die "cannot unpack $tarball"
 chmod 755 "$root"	# "/" as on a machine: others (the tests' nobody) may enter
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+# The machine's own certificate authorities (a network's egress proxy), as
+# resolv.conf: part of the machine, not of what the project installs.
+# ca-certificates (install-deps.sh) adds them to the root's store.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+	mkdir -p "$root/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 if ! git clone -q "$top" "$root/root/savedump" || ! git -C "$root/root/savedump" checkout -q "$commit"; then
 	die "cannot clone $top"
 fi

@@ -22,11 +22,12 @@ tests=(
 	shellcheck debuginfod curl libc6-dbg groff-base bsdextrautils strace git debootstrap
 	libarchive-tools
 )
-# .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU; the .NET SDK
+# .NET tests (tests/progs/make-dotnet-cores.sh): the runtime needs ICU, and
+# ca-certificates for NuGet (dotnet tool install dotnet-dump); the .NET SDK
 # itself (dotnet on PATH, .NET 10) is not a Debian package and must be there already.
 # lldb, gdb (gcore), elfutils and util-linux (unshare) are in the lists above.
 dotnet=(
-	libicu72
+	libicu72 ca-certificates
 )
 # Kernel fixtures: a kernel built from Debian's source, Debian's own kernel,
 # QEMU (TCG), the capture-kernel tools, and the oracles (crash, drgn).

@@ -215,8 +215,8 @@ test_expect_success REAL_DBG_DEB 'Debian 13: the real linux-image-6.12-dbg .deb 
 	mkdir -p "$scratch/realdebs" &&
 	{ ln "$dbg_deb" "$scratch/realdebs/" 2>/dev/null || cp "$dbg_deb" "$scratch/realdebs/"; } &&
 	copy_tree "$TRIXIE_DBG_ROOT" "$scratch/trixie-root" &&
-	find "$scratch/trixie-root" -name "vmlinux*" ! -type d -exec rm -f {} + &&
-	test -z "$(find "$scratch/trixie-root" -name "vmlinux*")" &&
+	find -H "$scratch/trixie-root" -name "vmlinux*" ! -type d -exec rm -f {} + &&
+	test -z "$(find -H "$scratch/trixie-root" -name "vmlinux*")" &&
 	serve real "$scratch/realdebs" "$(build_id "$TRIXIE_VMLINUX")" 1500 &&
 	DEBUGINFOD_URLS=$(cat "$scratch/real.url") DEBUGINFOD_CACHE_PATH=$scratch/cache-real \
 	DEBUGINFOD_TIMEOUT=900 \
