@@ -693,6 +693,14 @@ static bool warning_line(const char *line)
 	static const char *const pats[] = { "Could not load", "Can't open", "can't open",
 					    "No such file", "not match", "cannot find",
 					    "cannot open", "no debugging data" };
+	/*
+	 * "35\t/src/prog.c: No such file or directory.": gdb showing the
+	 * frame's source line. Sources are packed only with --sources; a
+	 * source it cannot show says nothing about what was loaded.
+	 */
+	size_t digits = strspn(line, "0123456789");
+	if (digits && line[digits] == '\t')
+		return false;
 	for (size_t i = 0; i < ARRAY_SIZE(pats); i++)
 		if (strstr(line, pats[i]))
 			return true;
