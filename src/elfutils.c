@@ -32,6 +32,20 @@ static void elf_init(void)
 	}
 }
 
+/* fd as an ELF file, mapped; anything else (an archive, not ELF at all) is an input error. */
+static struct sd_error *open_elf(int fd, Elf **ret)
+{
+	elf_init();
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		return sd_error_create(SD_ERROR_INPUT, "not an ELF file");
+	}
+	*ret = elf;
+	return NULL;
+}
+
 static struct sd_error *elf_error(const char *what)
 {
 	return sd_error_create(SD_ERROR_LIBRARY, "%s: %s", what, elf_errmsg(-1));
@@ -49,13 +63,10 @@ static void set_build_id(struct sd_build_id *id, const void *bytes, ssize_t len)
 
 struct sd_error *sd_elf_file_info(int fd, struct sd_elf_info *ret)
 {
-	elf_init();
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		if (elf)
-			elf_end(elf);
-		return sd_error_create(SD_ERROR_INPUT, "not an ELF file");
-	}
+	Elf *elf;
+	struct sd_error *open_err = open_elf(fd, &elf);
+	if (open_err)
+		return open_err;
 	struct sd_elf_info info = {0};
 	GElf_Ehdr ehdr;
 	if (!gelf_getehdr(elf, &ehdr)) {
@@ -890,13 +901,10 @@ static int cmp_str(const void *a, const void *b)
 
 struct sd_error *sd_dwarf_source_files(int fd, size_t max, struct sd_strv *ret)
 {
-	elf_init();
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
-		if (elf)
-			elf_end(elf);
-		return sd_error_create(SD_ERROR_INPUT, "not an ELF file");
-	}
+	Elf *elf;
+	struct sd_error *open_err = open_elf(fd, &elf);
+	if (open_err)
+		return open_err;
 	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
 	if (!dw) {
 		elf_end(elf);
