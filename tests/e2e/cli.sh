@@ -33,6 +33,11 @@ test_expect_success '--beside with -o or --output-dir' '
 test_expect_success '-o - with two DUMPs, with --list' 'bad_value -o - a b && bad_value -o - --list a'
 test_expect_success '--output-dir -' 'bad_value --output-dir - a'
 test_expect_success 'standard input twice' 'bad_value - -'
+test_expect_success '--max-mapped-file/-total bad values; --verify with --list or -o -' '
+	bad_value --max-mapped-file 1X a && bad_value --max-mapped-total "" a &&
+	bad_value --max-mapped-total -1 a && bad_value --verify --list a &&
+	bad_value --verify -o - a
+'
 test_expect_success '--coredump with a DUMP, or empty' '
 	bad_value --coredump sleep core && bad_value --coredump ""
 '
