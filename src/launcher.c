@@ -277,10 +277,11 @@ static void dac_check(FILE *f, const char *script, const struct sd_item *dac)
 static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 {
 	const struct sd_item *clr = dotnet_file(plan, "libcoreclr.so");
-	if (!clr)
-		return NULL;
 	const struct sd_item *dac = dotnet_file(plan, "libmscordaccore.so");
-	char *rtdir = sd_dirname(clr->archive_path);
+	if (!clr && !dac)
+		return NULL;
+	/* A single-file app has no libcoreclr.so: SOS needs setclrpath to the DAC's directory. */
+	char *rtdir = sd_dirname((clr ? clr : dac)->archive_path);
 	char *buf;
 	size_t len;
 	FILE *f = rtdir ? script_open(&buf, &len) : NULL;
@@ -362,9 +363,9 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
  */
 static struct sd_error *dotnet_dump_script(struct sd_plan *plan, const char *dump)
 {
-	if (!dotnet_file(plan, "libcoreclr.so"))
-		return NULL;
 	const struct sd_item *dac = dotnet_file(plan, "libmscordaccore.so");
+	if (!dac && !dotnet_file(plan, "libcoreclr.so"))
+		return NULL;
 	char *buf;
 	size_t len;
 	FILE *f = script_open(&buf, &len);
