@@ -155,7 +155,7 @@ enum {
 	RUNTIME_INFO_VERSION_MAX = 64,
 };
 
-static bool runtime_info_at(const uint8_t *p, struct sd_build_id ids[3])
+static bool runtime_info_at(const uint8_t *p, struct sd_build_id *ids)
 {
 	static const char sig[] = "DotNetRuntimeInfo";
 	if (memcmp(p, sig, sizeof(sig)) != 0 || p[18] || p[19])
@@ -174,8 +174,22 @@ static bool runtime_info_at(const uint8_t *p, struct sd_build_id ids[3])
 	return true;
 }
 
-/* The first DotNetRuntimeInfo in buf[0, len). */
-static bool scan(const uint8_t *buf, size_t len, struct sd_build_id ids[3])
+/*
+ * A NativeAOT app exports DotNetRuntimeDebugHeader (dotnet/runtime
+ * src/coreclr/nativeaot/Runtime/DebugHeader.cpp): the cookie "DNDH", then
+ * 16-bit major and minor versions (5.0 in .NET 10).
+ */
+static bool aot_header_at(const uint8_t *p, struct sd_build_id *unused)
+{
+	(void)unused;
+	unsigned major = p[4] | (unsigned)p[5] << 8, minor = p[6] | (unsigned)p[7] << 8;
+	return memcmp(p, "DNDH", 4) == 0 && major >= 1 && major <= RUNTIME_INFO_VERSION_MAX &&
+	       minor <= RUNTIME_INFO_VERSION_MAX;
+}
+
+/* The first structure match() accepts in buf[0, len) (each has up to RUNTIME_INFO_SIZE bytes). */
+static bool scan(const uint8_t *buf, size_t len, bool (*match)(const uint8_t *, struct sd_build_id *),
+		 struct sd_build_id *ids)
 {
 	if (len < RUNTIME_INFO_SIZE)
 		return false;
@@ -185,13 +199,14 @@ static bool scan(const uint8_t *buf, size_t len, struct sd_build_id ids[3])
 		if (!hit)
 			return false;
 		k = (size_t)(hit - buf);
-		if (runtime_info_at(hit, ids))
+		if (match(hit, ids))
 			return true;
 	}
 	return false;
 }
 
-static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_build_id ids[3])
+static bool find_in_exe(struct sd_core *core, const char *exe,
+			bool (*match)(const uint8_t *, struct sd_build_id *), struct sd_build_id *ids)
 {
 	enum { WINDOW = SCAN_CHUNK + RUNTIME_INFO_SIZE };	/* chunks overlap by a structure */
 	const struct sd_file_note *fn = sd_core_files(core);
@@ -206,7 +221,7 @@ static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_b
 		for (uint64_t at = m->start; at < m->end && budget;) {
 			uint64_t left = m->end - at;
 			size_t want = left < WINDOW ? (size_t)left : WINDOW;
-			if (scan(buf, sd_core_read(core, at, buf, want), ids))
+			if (scan(buf, sd_core_read(core, at, buf, want), match, ids))
 				return true;
 			uint64_t step = left < SCAN_CHUNK ? left : SCAN_CHUNK;
 			at += step;
@@ -330,8 +345,17 @@ static struct sd_error *single_file(struct sd_core *core, struct sd_plan *plan)
 	for (size_t i = 0; i < plan->n_items && !exe; i++)
 		if (plan->items[i].role == SD_ROLE_EXECUTABLE && plan->items[i].orig_path)
 			exe = &plan->items[i];
-	if (!exe || !plan->executable || !find_runtime_info(core, plan->executable, ids))
+	if (!exe || !plan->executable)
 		return NULL;
+	if (!find_in_exe(core, plan->executable, runtime_info_at, ids)) {
+		if (!find_in_exe(core, plan->executable, aot_header_at, NULL))
+			return NULL;
+		return sd_plan_note(plan, "a NativeAOT .NET app (%s exports DotNetRuntimeDebugHeader): "
+				    "its managed code is compiled into it and it has no DAC, so "
+				    "dotnet-dump and SOS cannot read it; debug it natively with "
+				    "run-gdb.sh (the app and its .dbg debug file are collected when "
+				    "found)", exe->orig_path);
+	}
 	size_t exe_index = (size_t)(exe - plan->items);
 	char rt[2 * SD_BUILD_ID_MAX + 1], dac[2 * SD_BUILD_ID_MAX + 1], dbi[2 * SD_BUILD_ID_MAX + 1];
 	struct sd_error *err = sd_plan_note(plan, "a single-file .NET app: the runtime (build-id %s) "

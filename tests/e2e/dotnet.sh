@@ -335,6 +335,29 @@ test_expect_success DOTNET 'real .NET single-file: the DAC from a NuGet runtime 
 	expect_grep "(.libmscordbi.so., .found., .$root$pack/10.0.12/" "$scratch/sfroot.txt"
 '
 
+# NativeAOT: no DAC exists; the manifest says so, and the app with its .dbg (found by its
+# .gnu_debuglink) lets run-gdb.sh name the compiled managed frames, the publish hidden.
+test_expect_success DOTNET 'real .NET NativeAOT: no DAC said why, run-gdb.sh names the managed frames' '
+	"$srcdir/tests/progs/make-dotnet-aot-core.sh" "$dn_fixtures" >"$scratch/aot.env" &&
+	cat "$scratch/aot.env" &&
+	. "$scratch/aot.env" &&
+	if [ -n "${AOT_SKIPPED:-}" ]; then echo "no NativeAOT core: $AOT_SKIPPED"; exit 0; fi &&
+	. "$AOT_TRUTH" &&
+	expect_status 3 "$SAVEDUMP" -o "$scratch/aot.tar.zst" "$CORE" 2>"$scratch/aot.err" &&
+	mkdir -p "$scratch/aot" && tar -C "$scratch/aot" -xf "$scratch/aot.tar.zst" &&
+	top="$scratch/aot/aot" &&
+	json_query "$top/manifest.json" "doc[\"notes\"]" >"$scratch/aot.notes" &&
+	expect_grep "a NativeAOT .NET app ($HOST exports DotNetRuntimeDebugHeader): .* no DAC" "$scratch/aot.notes" &&
+	test "$(json_query "$top/manifest.json" "[i[\"status\"] for i in doc[\"items\"]
+		if i[\"role\"] == \"debuginfo\" and i[\"build_id\"] == \"$HOST_BUILDID\"]")" = \
+		"[$(printf "%s" "'"'found'"'")]" &&
+	test ! -e "$top/run-dotnet-dump.sh" && test ! -e "$top/run-lldb.sh" &&
+	HOME=$dn_home unshare -m sh -c "mount -t tmpfs none \"\$1\" && cd / && \"\$2\" -batch \
+		-ex \"thread apply all bt\"" aot "$PUB_DIR" "$top/run-gdb.sh" >"$scratch/aot.gdb" 2>&1 &&
+	for f in $AOT_FRAMES; do expect_grep " in $f (" "$scratch/aot.gdb" || exit 1; done &&
+	test "$(grep -c " in $AOT_WORKER_FRAME (" "$scratch/aot.gdb")" = 3
+'
+
 test_expect_success DOTNET 'real .NET: an assembly or PDB from another build is a mismatch, not packed' '
 	dn_env heap &&
 	root="$scratch/root" && mkdir -p "$root$DOTNET_APP" &&
