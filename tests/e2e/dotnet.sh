@@ -15,7 +15,11 @@
 # hidden (unshare -m, tmpfs), and run-dotnet-dump.sh and run-lldb.sh (SOS from
 # the dotnet-dump tool's package) must show every managed frame by name, the
 # app's assemblies and its types on the heap; without the DAC both must fail
-# naming it.
+# naming it. The same for a self-contained publish and a single-file app (whose DAC is
+# found by build-id in the shared runtime or a NuGet runtime pack); a NativeAOT app gets a
+# note that it has no DAC and a working run-gdb.sh; kernel cores with coredump_filter 0x33
+# and gcore cores, which SOS cannot read, get a note saying so; savedump verify's lldb
+# check passes on a .NET archive.
 . "${srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 
 for tool in gcc lldb python3; do
