@@ -106,7 +106,7 @@ if [ -z "$dn_reason" ]; then
 else
 	skip_reason=$dn_reason
 fi
-dn_kinds="heap full kernel3f selfcontained"
+dn_kinds="heap full kernel3f apphost selfcontained"
 # Nothing may come from the network or from a symbol cache in the caller's home.
 dn_home="$scratch/home"
 # The runtime packs in the NuGet cache (a single-file app's DAC may come from there).
