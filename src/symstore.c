@@ -243,6 +243,50 @@ static struct sd_error *note_dac(struct sd_plan *plan, const struct sd_files *fi
 			      "its frames and types)");
 }
 
+/*
+ * A single-file app's DAC, looked for by build-id (dotnet.c): the runtime
+ * version is that of the directory it was found in, .../Microsoft.NETCore.App/V/
+ * or a runtime pack's .../microsoft.netcore.app.runtime.RID/V/.
+ */
+static struct sd_error *note_single_file_dac(struct sd_plan *plan)
+{
+	const struct sd_item *dac = NULL;
+	for (size_t i = 0; i < plan->n_items && !dac; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_DOTNET_RUNTIME && !it->orig_path && it->name &&
+		    !strcmp(it->name, "libmscordaccore.so"))
+			dac = it;
+	}
+	if (!dac)
+		return NULL;
+	char hex[2 * SD_BUILD_ID_MAX + 1], version[32] = "unknown";
+	const char *path = dac->status == SD_STATUS_FOUND ? dac->root_path : NULL;
+	static const char *const parents[] = { "/Microsoft.NETCore.App/",
+					       "/microsoft.netcore.app.runtime." };
+	for (size_t i = 0; path && i < ARRAY_SIZE(parents); i++) {
+		const char *v = strstr(path, parents[i]);
+		if (!v)
+			continue;
+		v += strlen(parents[i]);
+		if (i == 1 && !(v = strchr(v, '/')))
+			continue;
+		v += i == 1;
+		size_t n = strcspn(v, "/");
+		if (n && n < sizeof(version) && v[n] == '/') {
+			memcpy(version, v, n);
+			version[n] = 0;
+			break;
+		}
+	}
+	return sd_plan_note(plan, ".NET runtime %s (single-file); its DAC is keyed %s/"
+			    "libmscordaccore.so/elf-buildid-%s/libmscordaccore.so: %s", version,
+			    SD_SYMSTORE_DIR, sd_build_id_hex(&dac->build_id, hex),
+			    dac->status == SD_STATUS_FOUND ? "collected"
+			    : "NOT collected (not on this machine: no shared runtime or NuGet "
+			      "runtime pack of that build): SOS and dotnet-dump cannot read the "
+			      "managed state; put the DAC of that runtime build at that key");
+}
+
 struct sd_error *sd_symstore_add(struct sd_plan *plan, const struct sd_files *files)
 {
 	bool dotnet = false;
@@ -265,11 +309,9 @@ struct sd_error *sd_symstore_add(struct sd_plan *plan, const struct sd_files *fi
 	for (size_t i = 0; i < plan->n_items; i++)
 		if ((err = keys_of(plan, files, i, coreclr ? &clr_id : NULL)))
 			return err;
-	if (!coreclr)
-		return NULL;
 	/* Once: sd_resolve_plan() may run twice. */
 	for (size_t i = 0; i < plan->notes.n; i++)
 		if (sd_str_has_prefix(plan->notes.v[i], ".NET runtime "))
 			return NULL;
-	return note_dac(plan, files, coreclr);
+	return coreclr ? note_dac(plan, files, coreclr) : note_single_file_dac(plan);
 }

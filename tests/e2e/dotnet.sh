@@ -299,6 +299,9 @@ test_expect_success DOTNET 'real .NET single-file: its DAC and DBI found by buil
 		test -f "$top/symbols/$key" || { echo "no symbols/$key"; exit 1; }
 	done &&
 	readelf -n "$top/symbols/$DAC_KEY" | grep -q "Build ID: $DAC_BUILDID" &&
+	json_query "$top/manifest.json" "doc[\"notes\"]" >"$scratch/singlefile.notes" &&
+	expect_grep ".NET runtime $RUNTIME_VERSION (single-file); its DAC is keyed symbols/$DAC_KEY: collected" \
+		"$scratch/singlefile.notes" &&
 	test "$(json_query "$top/manifest.json" "[i[\"status\"] for i in doc[\"items\"]
 		if i[\"role\"] == \"dotnet-runtime\"]")" = "[$(printf "%s" "'"'found'"', '"'found'"'")]" &&
 	test -x "$top/run-dotnet-dump.sh" && test -x "$top/run-lldb.sh"
@@ -336,7 +339,15 @@ test_expect_success DOTNET 'real .NET single-file: the DAC from a NuGet runtime 
 		if i[\"role\"] == \"dotnet-runtime\"]" >"$scratch/sfroot.txt" &&
 	cat "$scratch/sfroot.txt" &&
 	expect_grep "(.libmscordaccore.so., .found., .$root$pack/10.0.12/runtimes/linux-x64/native/libmscordaccore.so.)" "$scratch/sfroot.txt" &&
-	expect_grep "(.libmscordbi.so., .found., .$root$pack/10.0.12/" "$scratch/sfroot.txt"
+	expect_grep "(.libmscordbi.so., .found., .$root$pack/10.0.12/" "$scratch/sfroot.txt" &&
+	json_query "$scratch/sfroot.json" "doc[\"notes\"]" >"$scratch/sfroot.notes" &&
+	expect_grep ".NET runtime 10.0.12 (single-file); its DAC is keyed symbols/$DAC_KEY: collected" \
+		"$scratch/sfroot.notes" &&
+	# Only the decoy left: not self-contained (5), and the note says what is missing.
+	rm -r "$root$pack/10.0.12" &&
+	expect_status 5 "$SAVEDUMP" --root "$root" -L --json "$CORE" >"$scratch/sfroot.json" 2>/dev/null &&
+	json_query "$scratch/sfroot.json" "doc[\"notes\"]" >"$scratch/sfroot.notes" &&
+	expect_grep "its DAC is keyed symbols/$DAC_KEY: NOT collected" "$scratch/sfroot.notes"
 '
 
 # NativeAOT: no DAC exists; the manifest says so, and the app with its .dbg (found by its
