@@ -319,7 +319,11 @@ test_expect_success DOTNET 'real .NET single-file: run-lldb.sh, extracted where 
 		-o "clrstack -all" >"$scratch/sf.lldb" 2>&1 || { cat "$scratch/sf.lldb"; exit 1; }
 	cat "$scratch/sf.lldb" &&
 	expect_grep "setclrpath $scratch/sf-lldb/singlefile/.*/10.0.12\$" "$scratch/sf.lldb" &&
-	dn_check "$scratch/sf.lldb"
+	dn_check "$scratch/sf.lldb" &&
+	# Where the path has a blank, the script says why SOS will not find the DAC.
+	LLDB=true SOS_PLUGIN=/dev/null "$scratch/moved singlefile/singlefile/run-lldb.sh" \
+		>"$scratch/sf-blank.out" 2>&1 &&
+	expect_grep "this single-file core needs it for the DAC: extract the archive" "$scratch/sf-blank.out"
 '
 # Where no shared runtime has it, the DAC comes from a NuGet runtime pack; a newer version
 # of another build is passed over.
