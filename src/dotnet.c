@@ -155,7 +155,7 @@ enum {
 	RUNTIME_INFO_VERSION_MAX = 64,
 };
 
-static bool runtime_info_at(const uint8_t *p, struct sd_build_id ids[3])
+static bool runtime_info_at(const uint8_t *p, struct sd_build_id *ids)
 {
 	static const char sig[] = "DotNetRuntimeInfo";
 	if (memcmp(p, sig, sizeof(sig)) != 0 || p[18] || p[19])
@@ -174,8 +174,22 @@ static bool runtime_info_at(const uint8_t *p, struct sd_build_id ids[3])
 	return true;
 }
 
-/* The first DotNetRuntimeInfo in buf[0, len). */
-static bool scan(const uint8_t *buf, size_t len, struct sd_build_id ids[3])
+/*
+ * A NativeAOT app exports DotNetRuntimeDebugHeader (dotnet/runtime
+ * src/coreclr/nativeaot/Runtime/DebugHeader.cpp): the cookie "DNDH", then
+ * 16-bit major and minor versions (5.0 in .NET 10).
+ */
+static bool aot_header_at(const uint8_t *p, struct sd_build_id *unused)
+{
+	(void)unused;
+	unsigned major = p[4] | (unsigned)p[5] << 8, minor = p[6] | (unsigned)p[7] << 8;
+	return memcmp(p, "DNDH", 4) == 0 && major >= 1 && major <= RUNTIME_INFO_VERSION_MAX &&
+	       minor <= RUNTIME_INFO_VERSION_MAX;
+}
+
+/* The first structure match() accepts in buf[0, len) (each has up to RUNTIME_INFO_SIZE bytes). */
+static bool scan(const uint8_t *buf, size_t len, bool (*match)(const uint8_t *, struct sd_build_id *),
+		 struct sd_build_id *ids)
 {
 	if (len < RUNTIME_INFO_SIZE)
 		return false;
@@ -185,13 +199,14 @@ static bool scan(const uint8_t *buf, size_t len, struct sd_build_id ids[3])
 		if (!hit)
 			return false;
 		k = (size_t)(hit - buf);
-		if (runtime_info_at(hit, ids))
+		if (match(hit, ids))
 			return true;
 	}
 	return false;
 }
 
-static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_build_id ids[3])
+static bool find_in_exe(struct sd_core *core, const char *exe,
+			bool (*match)(const uint8_t *, struct sd_build_id *), struct sd_build_id *ids)
 {
 	enum { WINDOW = SCAN_CHUNK + RUNTIME_INFO_SIZE };	/* chunks overlap by a structure */
 	const struct sd_file_note *fn = sd_core_files(core);
@@ -206,7 +221,7 @@ static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_b
 		for (uint64_t at = m->start; at < m->end && budget;) {
 			uint64_t left = m->end - at;
 			size_t want = left < WINDOW ? (size_t)left : WINDOW;
-			if (scan(buf, sd_core_read(core, at, buf, want), ids))
+			if (scan(buf, sd_core_read(core, at, buf, want), match, ids))
 				return true;
 			uint64_t step = left < SCAN_CHUNK ? left : SCAN_CHUNK;
 			at += step;
@@ -214,6 +229,112 @@ static bool find_runtime_info(struct sd_core *core, const char *exe, struct sd_b
 		}
 	}
 	return false;
+}
+
+/*
+ * createdump writes a page headed "DIAGINFOHEADER" at this address; kernel
+ * and gdb cores have none.
+ */
+#define DIAGINFO_ADDR 0x7ffffff10000ULL
+
+static bool has_diaginfo(struct sd_core *core)
+{
+	static const char sig[] = "DIAGINFOHEADER";
+	char buf[sizeof(sig)];
+	return sd_core_read(core, DIAGINFO_ADDR, buf, sizeof(buf)) == sizeof(buf) &&
+	       memcmp(buf, sig, sizeof(sig) - 1) == 0;
+}
+
+/* Whether every byte of path's file mappings is in the core (at most SCAN_MAX read). */
+static bool mapped_in_core(struct sd_core *core, const char *path)
+{
+	const struct sd_file_note *fn = sd_core_files(core);
+	_cleanup_free_ uint8_t *buf = malloc(SCAN_CHUNK);
+	uint64_t budget = SCAN_MAX;
+	if (!buf)
+		return true;	/* cannot tell: say nothing */
+	for (size_t i = 0; i < fn->n; i++) {
+		const struct sd_file_mapping *m = &fn->maps[i];
+		if (strcmp(m->path, path) != 0 || m->end <= m->start)
+			continue;
+		for (uint64_t at = m->start; at < m->end && budget;) {
+			uint64_t left = m->end - at;
+			size_t want = left < SCAN_CHUNK ? (size_t)left : SCAN_CHUNK;
+			if (sd_core_read(core, at, buf, want) != want)
+				return false;
+			at += want;
+			budget = budget > want ? budget - want : 0;
+		}
+	}
+	return true;
+}
+
+/*
+ * A kernel core with the default coredump_filter (0x33) holds only the first
+ * page of each file mapping (p_filesz 0x1000, p_memsz the whole mapping), and
+ * gdb's gcore none of the read-only ones. dotnet-dump (clrmd) and lldb read
+ * the rest as zeros, not from the module files: the DAC then finds no
+ * g_dacTable in libcoreclr ("Failed to load data access module"), or, for
+ * gcore, the stack walk and the types fail. No file or key in the archive
+ * can make up for it: say so.
+ */
+static struct sd_error *note_unreadable(struct sd_core *core, struct sd_plan *plan,
+					const char *coreclr)
+{
+	if (has_diaginfo(core) || mapped_in_core(core, coreclr))
+		return NULL;
+	return sd_plan_note(plan, "a kernel or gdb core without the runtime's file-backed pages "
+			    "(%s is not all in the core: coredump_filter without bits 2-3, or "
+			    "gcore): dotnet-dump and SOS read module images from the core only "
+			    "and cannot use this dump (\"Failed to load data access module\", or "
+			    "failed stack walks and unknown types), although the archive holds "
+			    "every file; dump .NET processes with createdump "
+			    "(DOTNET_DbgEnableMiniDump=1) or set /proc/PID/coredump_filter to 0x3f",
+			    coreclr);
+}
+
+/*
+ * Where a DAC or DBI of a given build can be on the machine, for a
+ * single-file app that carries none: the shared runtimes of the usual
+ * dotnet roots and the runtime packs in NuGet caches. A component "*" or
+ * "prefix*" is matched against the directory's entries (resolve.c); the
+ * build-id from DotNetRuntimeInfo picks the right one.
+ */
+static const char *const runtime_dirs[] = {
+	"/usr/share/dotnet/shared/Microsoft.NETCore.App/*",
+	"/usr/lib/dotnet/shared/Microsoft.NETCore.App/*",
+	"/usr/local/share/dotnet/shared/Microsoft.NETCore.App/*",
+	"/opt/dotnet/shared/Microsoft.NETCore.App/*",
+	"/root/.dotnet/shared/Microsoft.NETCore.App/*",
+	"/home/*/.dotnet/shared/Microsoft.NETCore.App/*",
+	"/root/.nuget/packages/microsoft.netcore.app.runtime.linux*/*/runtimes/linux*/native",
+	"/home/*/.nuget/packages/microsoft.netcore.app.runtime.linux*/*/runtimes/linux*/native",
+};
+
+static struct sd_error *single_file_need(struct sd_plan *plan, const char *name,
+					 const struct sd_build_id *id, const char *what)
+{
+	struct sd_item *item;
+	struct sd_error *err;
+	if ((err = sd_plan_need(plan, SD_ROLE_DOTNET_RUNTIME, name, NULL,
+				SD_FIND_PATHS | SD_FIND_GLOB, SD_VERIFY_BUILD_ID, &item)))
+		return err;
+	item->build_id = *id;
+	item->if_missing = SD_MISSING_REPORT;
+	/* Packed where it was found (resolve.c): it has no path in the dump. */
+	free(item->archive_path);
+	item->archive_path = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(runtime_dirs); i++) {
+		_cleanup_free_ char *path = sd_path_join(runtime_dirs[i], name);
+		if (!path || (err = sd_strv_add(&item->candidates, path)))
+			return path ? err : &sd_enomem;
+	}
+	if (asprintf(&item->why, "%s of the runtime linked into the single-file app, found by "
+		     "its build-id in a shared runtime or a NuGet runtime pack", what) < 0) {
+		item->why = NULL;
+		return &sd_enomem;
+	}
+	return NULL;
 }
 
 /* What a single-file app needs that savedump cannot find by itself, and its .pdb. */
@@ -224,20 +345,32 @@ static struct sd_error *single_file(struct sd_core *core, struct sd_plan *plan)
 	for (size_t i = 0; i < plan->n_items && !exe; i++)
 		if (plan->items[i].role == SD_ROLE_EXECUTABLE && plan->items[i].orig_path)
 			exe = &plan->items[i];
-	if (!exe || !plan->executable || !find_runtime_info(core, plan->executable, ids))
+	if (!exe || !plan->executable)
 		return NULL;
+	if (!find_in_exe(core, plan->executable, runtime_info_at, ids)) {
+		if (!find_in_exe(core, plan->executable, aot_header_at, NULL))
+			return NULL;
+		return sd_plan_note(plan, "a NativeAOT .NET app (%s exports DotNetRuntimeDebugHeader): "
+				    "its managed code is compiled into it and it has no DAC, so "
+				    "dotnet-dump and SOS cannot read it; debug it natively with "
+				    "run-gdb.sh (the app and its .dbg debug file are collected when "
+				    "found)", exe->orig_path);
+	}
+	size_t exe_index = (size_t)(exe - plan->items);
 	char rt[2 * SD_BUILD_ID_MAX + 1], dac[2 * SD_BUILD_ID_MAX + 1], dbi[2 * SD_BUILD_ID_MAX + 1];
 	struct sd_error *err = sd_plan_note(plan, "a single-file .NET app: the runtime (build-id %s) "
 					    "is linked into %s; its DAC has build-id %s (symbols key "
 					    "libmscordaccore.so/elf-buildid-%s/libmscordaccore.so), its "
-					    "DBI %s. Neither ships with the app: SOS needs the DAC of "
-					    "the same runtime build, from the runtime pack "
-					    "(microsoft.netcore.app.runtime.RID) of its version, put "
-					    "at that key", sd_build_id_hex(&ids[0], rt), exe->orig_path,
+					    "DBI %s. Neither ships with the app: savedump looks for them "
+					    "by build-id in the machine's shared runtimes and NuGet "
+					    "runtime packs (microsoft.netcore.app.runtime.RID)",
+					    sd_build_id_hex(&ids[0], rt), exe->orig_path,
 					    sd_build_id_hex(&ids[1], dac), dac,
 					    sd_build_id_hex(&ids[2], dbi));
-	if (err)
+	if (err || (err = single_file_need(plan, "libmscordaccore.so", &ids[1], "the DAC")) ||
+	    (err = single_file_need(plan, "libmscordbi.so", &ids[2], "the DBI")))
 		return err;
+	exe = &plan->items[exe_index];	/* plan->items moved */
 	/* Its own .pdb beside it; those of the bundled assemblies are not named in the dump. */
 	size_t n = strlen(exe->orig_path);
 	_cleanup_free_ char *pdb = malloc(n + 5);
@@ -248,7 +381,6 @@ static struct sd_error *single_file(struct sd_core *core, struct sd_plan *plan)
 	if (listed(plan, pdb))
 		return NULL;
 	struct sd_item *item;
-	size_t exe_index = (size_t)(exe - plan->items);
 	if ((err = sd_plan_need(plan, SD_ROLE_MANAGED_PDB, sd_basename(pdb), pdb, SD_FIND_PATHS,
 				SD_VERIFY_EXISTS, &item)) ||
 	    (err = sd_strv_add(&item->candidates, pdb)) ||
@@ -283,7 +415,8 @@ struct sd_error *sd_dotnet_inspect(struct sd_core *core, struct sd_plan *plan, b
 	if (!dir)
 		return &sd_enomem;
 	if ((err = sd_strv_add(&plan->notes, "a .NET core: collected the runtime's DAC, DBI and "
-					      "managed assemblies for SOS")))
+					      "managed assemblies for SOS")) ||
+	    (err = note_unreadable(core, plan, coreclr)))
 		return err;
 	for (size_t i = 0; i < ARRAY_SIZE(runtime_files); i++) {
 		_cleanup_free_ char *path = sd_path_join(dir, runtime_files[i].name);

@@ -277,10 +277,11 @@ static void dac_check(FILE *f, const char *script, const struct sd_item *dac)
 static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 {
 	const struct sd_item *clr = dotnet_file(plan, "libcoreclr.so");
-	if (!clr)
-		return NULL;
 	const struct sd_item *dac = dotnet_file(plan, "libmscordaccore.so");
-	char *rtdir = sd_dirname(clr->archive_path);
+	if (!clr && !dac)
+		return NULL;
+	/* A single-file app has no libcoreclr.so: SOS needs setclrpath to the DAC's directory. */
+	char *rtdir = sd_dirname((clr ? clr : dac)->archive_path);
 	char *buf;
 	size_t len;
 	FILE *f = rtdir ? script_open(&buf, &len) : NULL;
@@ -339,10 +340,17 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
 		 * SOS splits setclrpath's argument at blanks and takes no quotes; it
 		 * finds the DAC beside libcoreclr.so in the sysroot without it.
 		 */
-		fputs("\tcase $runtime in\n"
-		      "\t*[!A-Za-z0-9/._+@-]*) set -- -O \"plugin load '$sos'\" \"$@\" ;;\n"
-		      "\t*) set -- -O \"plugin load '$sos'\" -o \"setclrpath $runtime\" \"$@\" ;;\n"
-		      "\tesac\n", f);
+		fprintf(f, "\tcase $runtime in\n"
+			"\t*[!A-Za-z0-9/._+@-]*)\n%s"
+			"\t\tset -- -O \"plugin load '$sos'\" \"$@\"\n"
+			"\t\t;;\n"
+			"\t*) set -- -O \"plugin load '$sos'\" -o \"setclrpath $runtime\" \"$@\" ;;\n"
+			"\tesac\n",
+			/* A single-file app has no libcoreclr.so for SOS to find the DAC by. */
+			clr ? "" : "\t\techo 'run-lldb.sh: SOS takes no blank or special character in "
+				   "setclrpath, and this single-file core needs it for the DAC:' \\\n"
+				   "\t\t\t'extract the archive where its path has only "
+				   "[A-Za-z0-9/._+@-]' >&2\n");
 	else
 		fputs("\tset -- -O \"plugin load '$sos'\" \"$@\"\n", f);
 	fputs("else\n"
@@ -362,9 +370,9 @@ static struct sd_error *lldb_script(struct sd_plan *plan, const char *dump)
  */
 static struct sd_error *dotnet_dump_script(struct sd_plan *plan, const char *dump)
 {
-	if (!dotnet_file(plan, "libcoreclr.so"))
-		return NULL;
 	const struct sd_item *dac = dotnet_file(plan, "libmscordaccore.so");
+	if (!dac && !dotnet_file(plan, "libcoreclr.so"))
+		return NULL;
 	char *buf;
 	size_t len;
 	FILE *f = script_open(&buf, &len);

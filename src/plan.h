@@ -64,6 +64,7 @@ enum {
 	SD_FIND_KMOD = 1 << 2,		/* a module of plan->release, by name (modules.dep, tree) */
 	SD_FIND_DEBUGINFOD = 1 << 3,
 	SD_FIND_BUILD_ID_FIRST = 1 << 4,	/* build-id directories before the candidates */
+	SD_FIND_GLOB = 1 << 5,		/* candidates may have "*" components (resolve.c) */
 };
 
 /* How the resolver accepts a candidate file. */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +337,70 @@ static bool try_build_id_dirs(struct sd_resolver *r, struct pick *p, struct atte
 	return false;
 }
 
+static int cmp_version_desc(const void *x, const void *y)
+{
+	return strverscmp(*(char *const *)y, *(char *const *)x);
+}
+
+/*
+ * A candidate with a wildcard component ("*", "prefix*": fnmatch, no
+ * slashes): every entry of that directory inside the root that matches,
+ * newest version first, each tried as a path (so verified as any
+ * candidate). At most GLOB_ENTRIES entries a directory, GLOB_DEPTH
+ * wildcard components.
+ */
+enum { GLOB_ENTRIES = 64, GLOB_DEPTH = 4 };
+
+static bool try_glob(struct sd_resolver *r, struct pick *p, struct attempts *a,
+		     const struct sd_item *it, const char *pattern, int depth)
+{
+	const char *star = strchr(pattern, '*');
+	if (!star)
+		return try_path(r, p, a, it, pattern);
+	const char *comp = star;
+	while (comp > pattern && comp[-1] != '/')
+		comp--;
+	const char *rest = strchrnul(star, '/');
+	if (depth >= GLOB_DEPTH || comp == pattern)
+		return false;
+	_cleanup_free_ char *dir = strndup(pattern, (size_t)(comp - pattern));
+	_cleanup_free_ char *match = strndup(comp, (size_t)(rest - comp));
+	if (!dir || !match)
+		return false;
+	int dfd = sd_root_open_dir(r->root, dir);
+	if (dfd < 0) {
+		attempt(a, "%s (%s)", dir, sd_root_strerror(-dfd));
+		return false;
+	}
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(dfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	char *names[GLOB_ENTRIES];
+	size_t n = 0;
+	struct dirent *e;
+	while (n < GLOB_ENTRIES && (e = readdir(d)))
+		if (e->d_name[0] != '.' && fnmatch(match, e->d_name, 0) == 0 &&
+		    (names[n] = strdup(e->d_name)))
+			n++;
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_version_desc);
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		char *path;
+		if (!found && asprintf(&path, "%s%s%s", dir, names[i], rest) >= 0) {
+			found = try_glob(r, p, a, it, path, depth + 1);
+			free(path);
+		}
+		free(names[i]);
+	}
+	return found;
+}
+
 static bool try_candidates(struct sd_resolver *r, struct pick *p, struct attempts *a,
 			   const struct sd_item *it)
 {
@@ -341,7 +408,8 @@ static bool try_candidates(struct sd_resolver *r, struct pick *p, struct attempt
 		bool dup = false;
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = strcmp(it->candidates.v[i], it->candidates.v[j]) == 0;
-		if (!dup && try_path(r, p, a, it, it->candidates.v[i]))
+		if (!dup && ((it->find & SD_FIND_GLOB) ? try_glob(r, p, a, it, it->candidates.v[i], 0)
+						       : try_path(r, p, a, it, it->candidates.v[i])))
 			return true;
 	}
 	return false;
@@ -487,6 +555,10 @@ static struct sd_error *resolve_one(struct sd_resolver *r, struct sd_plan *plan,
 
 	if (found) {
 		it->status = SD_STATUS_FOUND;
+		/* An item with no path of its own (a single-file app's DAC) is packed as found. */
+		if (!it->archive_path && p.path[0] == '/' &&
+		    (err = sd_item_set(&it->archive_path, sd_archive_path_of(p.path))))
+			goto out;
 		if (!it->build_id.len && p.id.len)
 			it->build_id = p.id;
 		err = p.note ? sd_item_reason(it, "%s", p.note)

@@ -149,8 +149,57 @@ static struct sd_error *keys_of(struct sd_plan *plan, const struct sd_files *fil
 	return NULL;
 }
 
+/*
+ * The runtime version of a libcoreclr.so outside a versioned directory (a
+ * self-contained app): its "@(#)Version M.N.FFFF.BBBBB" file version gives
+ * "M.N.", and the runtime carries its product version as a string of its
+ * own, "\0M.N.P\0" (measured on 10.0.12). Empty when not both are found.
+ */
+enum { VERSION_SCAN_MAX = 64 << 20 };
+
+static void coreclr_version(int fd, char *ret, size_t size)
+{
+	static const char tag[] = "@(#)Version ";
+	ret[0] = 0;
+	uint64_t len = fd_size(fd);
+	if (fd < 0 || !len || len > VERSION_SCAN_MAX)
+		return;
+	_cleanup_free_ char *buf = malloc(len + 1);
+	if (!buf || fd_read(&fd, 0, buf, len) != len)
+		return;
+	buf[len] = 0;
+	const char *v = memmem(buf, len, tag, sizeof(tag) - 1);
+	if (!v)
+		return;
+	v += sizeof(tag) - 1;
+	char prefix[24] = { 0 };	/* "\0M.N." */
+	size_t n = 1, dots = 0;
+	for (; n < sizeof(prefix) - 1 && v + n - 1 < buf + len && dots < 2; n++) {
+		char c = v[n - 1];
+		if (c == '.')
+			dots++;
+		else if (c < '0' || c > '9')
+			return;
+		prefix[n] = c;
+	}
+	if (dots < 2)
+		return;
+	for (const char *p = buf; (p = memmem(p, (size_t)(buf + len - p), prefix, n));) {
+		const char *d = p + n, *e = d;
+		while (e < buf + len && *e >= '0' && *e <= '9' && e - d < 4)
+			e++;
+		if (e > d && e < buf + len && !*e && (size_t)(e - p) < size) {
+			memcpy(ret, p + 1, (size_t)(e - p - 1));
+			ret[e - p - 1] = 0;
+			return;
+		}
+		p++;
+	}
+}
+
 /* Say in the manifest which DAC the debuggers need, and whether the archive has it. */
-static struct sd_error *note_dac(struct sd_plan *plan, const struct sd_item *coreclr)
+static struct sd_error *note_dac(struct sd_plan *plan, const struct sd_files *files,
+				 const struct sd_item *coreclr)
 {
 	char hex[2 * SD_BUILD_ID_MAX + 1];
 	const struct sd_item *dac = NULL;
@@ -171,8 +220,13 @@ static struct sd_error *note_dac(struct sd_plan *plan, const struct sd_item *cor
 		}
 	}
 	const char *version = sd_basename(dir);
-	if (!sd_str_has_prefix(dir, "/") || !strchr(version, '.'))
-		version = "unknown (libcoreclr.so is not in a versioned runtime directory)";
+	char found_version[24];
+	if (!sd_str_has_prefix(dir, "/") || !strchr(version, '.')) {
+		coreclr_version(sd_files_fd(files, (size_t)(coreclr - plan->items)),
+				found_version, sizeof(found_version));
+		version = found_version[0] ? found_version
+			  : "unknown (libcoreclr.so is not in a versioned runtime directory)";
+	}
 	/*
 	 * createdump's heap and mini dumps hold no image bytes of the assemblies
 	 * beyond their headers: SOS then needs each one as a file.
@@ -187,6 +241,50 @@ static struct sd_error *note_dac(struct sd_plan *plan, const struct sd_item *cor
 			    found, managed, found == managed ? ""
 			    : " (a heap or mini dump needs every one as a file for SOS to name "
 			      "its frames and types)");
+}
+
+/*
+ * A single-file app's DAC, looked for by build-id (dotnet.c): the runtime
+ * version is that of the directory it was found in, .../Microsoft.NETCore.App/V/
+ * or a runtime pack's .../microsoft.netcore.app.runtime.RID/V/.
+ */
+static struct sd_error *note_single_file_dac(struct sd_plan *plan)
+{
+	const struct sd_item *dac = NULL;
+	for (size_t i = 0; i < plan->n_items && !dac; i++) {
+		const struct sd_item *it = &plan->items[i];
+		if (it->role == SD_ROLE_DOTNET_RUNTIME && !it->orig_path && it->name &&
+		    !strcmp(it->name, "libmscordaccore.so"))
+			dac = it;
+	}
+	if (!dac)
+		return NULL;
+	char hex[2 * SD_BUILD_ID_MAX + 1], version[32] = "unknown";
+	const char *path = dac->status == SD_STATUS_FOUND ? dac->root_path : NULL;
+	static const char *const parents[] = { "/Microsoft.NETCore.App/",
+					       "/microsoft.netcore.app.runtime." };
+	for (size_t i = 0; path && i < ARRAY_SIZE(parents); i++) {
+		const char *v = strstr(path, parents[i]);
+		if (!v)
+			continue;
+		v += strlen(parents[i]);
+		if (i == 1 && !(v = strchr(v, '/')))
+			continue;
+		v += i == 1;
+		size_t n = strcspn(v, "/");
+		if (n && n < sizeof(version) && v[n] == '/') {
+			memcpy(version, v, n);
+			version[n] = 0;
+			break;
+		}
+	}
+	return sd_plan_note(plan, ".NET runtime %s (single-file); its DAC is keyed %s/"
+			    "libmscordaccore.so/elf-buildid-%s/libmscordaccore.so: %s", version,
+			    SD_SYMSTORE_DIR, sd_build_id_hex(&dac->build_id, hex),
+			    dac->status == SD_STATUS_FOUND ? "collected"
+			    : "NOT collected (not on this machine: no shared runtime or NuGet "
+			      "runtime pack of that build): SOS and dotnet-dump cannot read the "
+			      "managed state; put the DAC of that runtime build at that key");
 }
 
 struct sd_error *sd_symstore_add(struct sd_plan *plan, const struct sd_files *files)
@@ -211,11 +309,9 @@ struct sd_error *sd_symstore_add(struct sd_plan *plan, const struct sd_files *fi
 	for (size_t i = 0; i < plan->n_items; i++)
 		if ((err = keys_of(plan, files, i, coreclr ? &clr_id : NULL)))
 			return err;
-	if (!coreclr)
-		return NULL;
 	/* Once: sd_resolve_plan() may run twice. */
 	for (size_t i = 0; i < plan->notes.n; i++)
 		if (sd_str_has_prefix(plan->notes.v[i], ".NET runtime "))
 			return NULL;
-	return note_dac(plan, coreclr);
+	return coreclr ? note_dac(plan, files, coreclr) : note_single_file_dac(plan);
 }
