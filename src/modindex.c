@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,16 +42,45 @@ static char *module_name_of(const char *path)
 	return NULL;
 }
 
+/* FNV-1a */
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return (size_t)h;
+}
+
+/* The slot of normalised name: where it is, or the empty one where it would go. */
+static size_t *slot_of(const struct sd_modindex *idx, const char *norm)
+{
+	size_t mask = idx->n_slots - 1;
+	for (size_t i = name_hash(norm) & mask;; i = (i + 1) & mask)
+		if (!idx->slots[i] || strcmp(idx->v[idx->slots[i] - 1].name, norm) == 0)
+			return &idx->slots[i];
+}
+
 const char *sd_modindex_find(const struct sd_modindex *idx, const char *name)
 {
 	char norm[256];
-	if (snprintf(norm, sizeof(norm), "%s", name) >= (int)sizeof(norm))
+	if (!idx->n_slots || snprintf(norm, sizeof(norm), "%s", name) >= (int)sizeof(norm))
 		return NULL;
 	sd_kmod_normalize(norm);
+	size_t *slot = slot_of(idx, norm);
+	return *slot ? idx->v[*slot - 1].relpath : NULL;
+}
+
+static bool rehash(struct sd_modindex *idx, size_t n_slots)
+{
+	size_t *slots = calloc(n_slots, sizeof(*slots));
+	if (!slots)
+		return false;
+	free(idx->slots);
+	idx->slots = slots;
+	idx->n_slots = n_slots;
 	for (size_t i = 0; i < idx->n; i++)
-		if (strcmp(idx->v[i].name, norm) == 0)
-			return idx->v[i].relpath;
-	return NULL;
+		*slot_of(idx, idx->v[i].name) = i + 1;
+	return true;
 }
 
 static struct sd_error *index_add(struct sd_modindex *idx, const char *relpath)
@@ -58,7 +88,13 @@ static struct sd_error *index_add(struct sd_modindex *idx, const char *relpath)
 	char *name = module_name_of(relpath);
 	if (!name)
 		return NULL;
-	if (sd_modindex_find(idx, name)) {
+	if ((idx->n + 1) * 2 > idx->n_slots &&
+	    !rehash(idx, idx->n_slots ? idx->n_slots * 2 : 256)) {
+		free(name);
+		return &sd_enomem;
+	}
+	size_t *slot = slot_of(idx, name);
+	if (*slot) {
 		free(name);
 		return NULL;	/* first wins: depmod's priority, or updates/ first */
 	}
@@ -69,6 +105,7 @@ static struct sd_error *index_add(struct sd_modindex *idx, const char *relpath)
 		return &sd_enomem;
 	}
 	idx->v[idx->n++] = (struct sd_modfile){ name, path };
+	*slot = idx->n;
 	return NULL;
 }
 
@@ -224,6 +261,7 @@ void sd_modindex_deinit(struct sd_modindex *idx)
 		free(idx->v[i].relpath);
 	}
 	free(idx->v);
+	free(idx->slots);
 	free(idx->problem);
 	memset(idx, 0, sizeof(*idx));
 }

@@ -19,6 +19,8 @@ struct sd_modfile {
 struct sd_modindex {
 	struct sd_modfile *v;
 	size_t n, cap;
+	size_t *slots;	/* hash of names: index in v + 1, or 0; a distro has 4000+ modules */
+	size_t n_slots;	/* a power of two, at least twice n */
 	char *problem;	/* why modules.dep was not used (unreadable), or NULL */
 };
 
