@@ -6,9 +6,36 @@
 
 #include "btf.h"
 
+enum { STRUCT_CACHE = 8 };
+
 struct sd_btf {
 	struct btf *btf;
+	/*
+	 * libbpf finds a type by name by going through all of them (over 100000
+	 * in a distro kernel), and the module walk asks for a few structs
+	 * again and again: the last ones found, by name.
+	 */
+	struct {
+		char name[SD_KTYPES_NAME_MAX];
+		__s32 id;
+	} cache[STRUCT_CACHE];
+	unsigned n_cache;
 };
+
+static __s32 find_struct(struct sd_btf *b, const char *name)
+{
+	unsigned n = b->n_cache < STRUCT_CACHE ? b->n_cache : STRUCT_CACHE;
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(b->cache[i].name, name) == 0)
+			return b->cache[i].id;
+	__s32 id = btf__find_by_name_kind(b->btf, name, BTF_KIND_STRUCT);
+	if (strlen(name) < SD_KTYPES_NAME_MAX) {
+		strcpy(b->cache[b->n_cache % STRUCT_CACHE].name, name);
+		b->cache[b->n_cache % STRUCT_CACHE].id = id;
+		b->n_cache++;
+	}
+	return id;
+}
 
 struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t stop,
 			     struct sd_btf **ret)
@@ -62,7 +89,7 @@ struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t
 	if (!btf)
 		return sd_error_create(SD_ERROR_INPUT, "the kernel's BTF does not parse: %s",
 				       strerror(e));
-	struct sd_btf *b = malloc(sizeof(*b));
+	struct sd_btf *b = calloc(1, sizeof(*b));
 	if (!b) {
 		btf__free(btf);
 		return &sd_enomem;
@@ -206,7 +233,7 @@ static bool btf_member(void *arg, const char *type, const char *path, uint64_t *
 		       uint64_t *ret_size)
 {
 	const struct btf *btf = ((struct sd_btf *)arg)->btf;
-	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	__s32 id = find_struct(arg, type);
 	if (id < 0)
 		return false;
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
@@ -235,7 +262,7 @@ static bool btf_member(void *arg, const char *type, const char *path, uint64_t *
 static bool btf_size(void *arg, const char *type, uint64_t *ret)
 {
 	const struct btf *btf = ((struct sd_btf *)arg)->btf;
-	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	__s32 id = find_struct(arg, type);
 	if (id < 0)
 		return false;
 	__s64 size = btf__resolve_size(btf, (__u32)id);
