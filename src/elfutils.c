@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,13 +24,16 @@ enum {
 	MAX_MODULES = 1 << 16,
 };
 
+static void elf_init_once(void)
+{
+	elf_version(EV_CURRENT);
+}
+
+/* Once per process, also when the first readers run in several threads (resolve.c). */
 static void elf_init(void)
 {
-	static bool done;
-	if (!done) {
-		elf_version(EV_CURRENT);
-		done = true;
-	}
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, elf_init_once);
 }
 
 /* fd as an ELF file, mapped; anything else (an archive, not ELF at all) is an input error. */
@@ -843,7 +847,7 @@ struct sd_error *sd_elf_load_segments(int fd, struct sd_elf_segment **ret, size_
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return sd_error_errno(errno, "fstat");
-	elf_version(EV_CURRENT);
+	elf_init();
 	/* ELF_C_READ reads only the headers asked for: a vmcore is never read whole. */
 	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf)

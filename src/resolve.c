@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ void sd_resolver_deinit(struct sd_resolver *r)
 	sd_debuginfod_destroy(r->debuginfod);
 	sd_modindex_deinit(&r->modules);
 	free(r->modules_release);
+	free(r->kmod_ids);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -216,11 +218,45 @@ static bool module_build_id(int fd, const char *path, struct sd_build_id *ret, b
 	return ret->len > 0;
 }
 
+/*
+ * A compressed .ko is verified by decompressing it whole (its section headers
+ * come last), and that is most of the time a module list takes: a distro
+ * system has 50-150 modules loaded. So before the items are settled one by
+ * one, the module files they will try are read in a few threads
+ * (prefetch_module_ids); verify() takes a result only for the same file
+ * (device, inode, size, mtime) and reads any other file itself.
+ */
+struct sd_kmod_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	int fd;			/* while being read */
+	char *path;		/* while being read */
+	bool ok, has_debug;
+	struct sd_build_id id;
+};
+
+static const struct sd_kmod_id *kmod_id_of(const struct sd_resolver *r, int fd)
+{
+	struct stat st;
+	if (!r->n_kmod_ids || fstat(fd, &st) < 0)
+		return NULL;
+	for (size_t i = 0; i < r->n_kmod_ids; i++) {
+		const struct sd_kmod_id *k = &r->kmod_ids[i];
+		if (k->dev == st.st_dev && k->ino == st.st_ino && k->size == st.st_size &&
+		    k->mtime.tv_sec == st.st_mtim.tv_sec && k->mtime.tv_nsec == st.st_mtim.tv_nsec)
+			return k;
+	}
+	return NULL;
+}
+
 enum verdict { ACCEPT, MISMATCH, REJECT };
 
 /* Check a candidate for it. *ret_why says why a REJECT, or what an ACCEPT could not check. */
-static enum verdict verify(const struct sd_item *it, int fd, const char *path,
-			   struct sd_build_id *got, bool *has_debug, const char **ret_why)
+static enum verdict verify(const struct sd_resolver *r, const struct sd_item *it, int fd,
+			   const char *path, struct sd_build_id *got, bool *has_debug,
+			   const char **ret_why)
 {
 	const struct sd_build_id *want = &it->build_id;
 	got->len = 0;
@@ -236,13 +272,18 @@ static enum verdict verify(const struct sd_item *it, int fd, const char *path,
 			return REJECT;
 		}
 		return ACCEPT;
-	case SD_VERIFY_KMOD:
-		module_build_id(fd, path, got, has_debug);
+	case SD_VERIFY_KMOD: {
+		const struct sd_kmod_id *k = kmod_id_of(r, fd);
+		if (!k)
+			module_build_id(fd, path, got, has_debug);
+		else if (k->ok)
+			*got = k->id, *has_debug = k->has_debug;
 		if (!want->len) {
 			*ret_why = "the dump keeps no module notes; not verified";
 			return ACCEPT;
 		}
 		return sd_build_id_eq(want, got) ? ACCEPT : MISMATCH;
+	}
 	case SD_VERIFY_BUILD_ID:
 	case SD_VERIFY_DEBUG: {
 		struct sd_elf_info info;
@@ -274,13 +315,13 @@ static enum verdict verify(const struct sd_item *it, int fd, const char *path,
 }
 
 /* Offer fd (owned) found at path; true if accepted. */
-static bool offer(struct pick *p, struct attempts *a, const struct sd_item *it, int fd,
-		  const char *path)
+static bool offer(const struct sd_resolver *r, struct pick *p, struct attempts *a,
+		  const struct sd_item *it, int fd, const char *path)
 {
 	struct sd_build_id got;
 	bool has_debug;
 	const char *why;
-	switch (verify(it, fd, path, &got, &has_debug, &why)) {
+	switch (verify(r, it, fd, path, &got, &has_debug, &why)) {
 	case ACCEPT:
 		p->fd = fd;
 		p->path = strdup(path);
@@ -318,7 +359,7 @@ static bool try_path(struct sd_resolver *r, struct pick *p, struct attempts *a,
 		}
 		return false;
 	}
-	return offer(p, a, it, fd, path);
+	return offer(r, p, a, it, fd, path);
 }
 
 static bool try_build_id_dirs(struct sd_resolver *r, struct pick *p, struct attempts *a,
@@ -438,7 +479,7 @@ static bool try_debuginfod(struct sd_resolver *r, struct pick *p, struct attempt
 	if (asprintf(&label, "debuginfod:%s", cached ? cached : "") < 0)
 		label = NULL;
 	free(cached);
-	return offer(p, a, it, fd, label ? label : "debuginfod:");
+	return offer(r, p, a, it, fd, label ? label : "debuginfod:");
 }
 
 /* The module file of a kernel module need: its path below /lib/modules/REL, or NULL. */
@@ -839,10 +880,118 @@ static struct sd_error *derive_module_debug(struct sd_resolver *r, struct sd_pla
 	return NULL;
 }
 
+/* --- Module files read ahead (see struct sd_kmod_id) ----------------------------------- */
+
+enum { KMOD_THREADS_MAX = 4 };
+
+struct kmod_work {
+	struct sd_kmod_id *v;
+	size_t n, next;
+};
+
+static void *kmod_worker(void *arg)
+{
+	struct kmod_work *w = arg;
+	for (;;) {
+		size_t i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
+		if (i >= w->n)
+			return NULL;
+		struct sd_kmod_id *k = &w->v[i];
+		k->ok = module_build_id(k->fd, k->path, &k->id, &k->has_debug);
+	}
+}
+
+/* Largest first: the threads then end at about the same time. */
+static int cmp_kmod_size_desc(const void *x, const void *y)
+{
+	const struct sd_kmod_id *a = x, *b = y;
+	return (a->size < b->size) - (a->size > b->size);
+}
+
+static bool is_kmod_need(const struct sd_item *it)
+{
+	return it->status == SD_STATUS_WANTED && it->verify == SD_VERIFY_KMOD &&
+	       (it->find & SD_FIND_KMOD);
+}
+
+/* The build-ids of the module files the WANTED module items will try, in up to 4 threads. */
+static struct sd_error *prefetch_module_ids(struct sd_resolver *r, struct sd_plan *plan)
+{
+	free(r->kmod_ids);
+	r->kmod_ids = NULL;
+	r->n_kmod_ids = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < plan->n_items; i++)
+		n += is_kmod_need(&plan->items[i]);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 2 || cpus < 2 || !plan->release)
+		return NULL;
+	struct sd_kmod_id *v = calloc(n, sizeof(*v));
+	if (!v)
+		return &sd_enomem;
+	struct sd_error *err = NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < plan->n_items && m < n; i++) {
+		struct sd_item *it = &plan->items[i];
+		const char *relpath;
+		if (!is_kmod_need(it))
+			continue;
+		if ((err = find_module(r, plan, it, &relpath)))
+			break;
+		char *path;
+		if (!relpath)
+			continue;
+		if (asprintf(&path, "/lib/modules/%s/%s", plan->release, relpath) < 0) {
+			err = &sd_enomem;
+			break;
+		}
+		struct stat st;
+		int fd = sd_root_open(r->root, path);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			if (fd >= 0)
+				close(fd);
+			free(path);
+			continue;
+		}
+		v[m++] = (struct sd_kmod_id){ .dev = st.st_dev, .ino = st.st_ino, .size = st.st_size,
+					      .mtime = st.st_mtim, .fd = fd, .path = path };
+	}
+	if (!err) {
+		qsort(v, m, sizeof(*v), cmp_kmod_size_desc);
+		struct kmod_work w = { .v = v, .n = m };
+		pthread_t t[KMOD_THREADS_MAX - 1];
+		size_t want = (size_t)cpus < m ? (size_t)cpus : m, started = 0;
+		if (want > KMOD_THREADS_MAX)
+			want = KMOD_THREADS_MAX;
+		/* This thread is one of them; if no other starts, it reads them all. */
+		for (size_t k = 1; k < want; k++)
+			if (pthread_create(&t[started], NULL, kmod_worker, &w) == 0)
+				started++;
+		kmod_worker(&w);
+		for (size_t k = 0; k < started; k++)
+			pthread_join(t[k], NULL);
+	}
+	for (size_t i = 0; i < m; i++) {
+		close(v[i].fd);
+		v[i].fd = -1;
+		free(v[i].path);
+		v[i].path = NULL;
+	}
+	if (err) {
+		free(v);
+		return err;
+	}
+	r->kmod_ids = v;
+	r->n_kmod_ids = m;
+	return NULL;
+}
+
 struct sd_error *sd_resolve_plan(struct sd_resolver *r, struct sd_plan *plan,
 				 struct sd_files *files)
 {
 	struct sd_error *err;
+	if ((err = prefetch_module_ids(r, plan)))
+		return err;
 	/* Needs added on the way (debug files, dwz files) are settled in the same pass. */
 	for (size_t i = 0; i < plan->n_items; i++) {
 		if (plan->items[i].status == SD_STATUS_WANTED &&

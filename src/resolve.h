@@ -37,6 +37,8 @@ int sd_files_fd(const struct sd_files *f, size_t item);
 struct sd_error *sd_files_set(struct sd_files *f, size_t item, int fd);
 void sd_files_deinit(struct sd_files *f);
 
+struct sd_kmod_id;
+
 struct sd_resolver {
 	const struct sd_root *root;
 	struct sd_strv debug_dirs;	/* absolute, inside the root */
@@ -44,6 +46,8 @@ struct sd_resolver {
 	bool allow_mismatch;		/* keep mismatching files open, for packing */
 	struct sd_modindex modules;	/* /lib/modules/REL, loaded on first use */
 	char *modules_release;
+	struct sd_kmod_id *kmod_ids;	/* module files' build-ids, read ahead in threads */
+	size_t n_kmod_ids;
 };
 
 /* Copies debug_dirs, then adds /usr/lib/debug, which is always searched last. */
