@@ -346,6 +346,46 @@ static void test_modules(void)
 	teardown(&fx);
 }
 
+/* Thousands of modules (the index rehashes), a name twice (the first wins), several read ahead. */
+static void test_many_modules(void)
+{
+	struct fixture fx;
+	enum { N = 3000 };
+	size_t cap = N * 40 + 256, len = 0;
+	char *dep = malloc(cap);
+	len += (size_t)snprintf(dep + len, cap - len, "updates/mod-7.ko:\n");
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(dep + len, cap - len, "kernel/m/mod_%d.ko: kernel/m/mod_0.ko\n", i);
+	put("/lib/modules/9.9.8/modules.dep", dep, len);
+	free(dep);
+	put_binary("/lib/modules/9.9.8/updates/mod-7.ko", 0x71, NULL, 0, false, NULL, 0);
+	put_binary("/lib/modules/9.9.8/kernel/m/mod_7.ko", 0x72, NULL, 0, false, NULL, 0);
+	put_binary("/lib/modules/9.9.8/kernel/m/mod_2999.ko", 0x73, NULL, 0, false, NULL, 0);
+	put_binary("/lib/modules/9.9.8/kernel/m/mod_1234.ko", 0x74, NULL, 0, false, NULL, 0);
+	setup(&fx, NULL);
+	fx.plan.release = strdup("9.9.8");
+	static const struct { const char *name; uint8_t b; } mods[] = {
+		{ "mod_7", 0x71 }, { "mod-2999", 0x73 }, { "mod_1234", 0x99 }, { "mod_42", 0x42 },
+	};
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		struct sd_item *m = need(&fx, SD_ROLE_MODULE, NULL, mods[i].b, SD_FIND_KMOD,
+					 SD_VERIFY_KMOD);
+		sd_item_set(&m->name, mods[i].name);
+	}
+	ok(sd_resolve_plan(&fx.r, &fx.plan, &fx.files) == NULL, "3000 modules: resolve");
+	const struct sd_item *it = fx.plan.items;
+	ok(it[0].status == SD_STATUS_FOUND &&
+	   !strcmp(it[0].archive_path, "lib/modules/9.9.8/updates/mod-7.ko"),
+	   "a name listed twice: the first line of modules.dep wins (%s)", it[0].archive_path);
+	ok(it[1].status == SD_STATUS_FOUND, "the last of 3000 is found, by its name with '-'");
+	ok(it[2].status == SD_STATUS_MISMATCH && it[2].found_build_id.len &&
+	   it[2].found_build_id.bytes[0] == 0x74,
+	   "a module of another build, read ahead: a mismatch with the file's build-id");
+	ok(it[3].status == SD_STATUS_MISSING && strstr(it[3].reason, "mod_42.ko"),
+	   "listed in modules.dep but absent: missing, the path tried named (%s)", it[3].reason);
+	teardown(&fx);
+}
+
 static void test_system_map_and_specials(void)
 {
 	struct fixture fx;
@@ -393,6 +433,7 @@ int main(void)
 	test_debuglink();
 	test_dwz_and_debug_dir();
 	test_modules();
+	test_many_modules();
 	test_system_map_and_specials();
 	char cmd[4200];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root_dir);
