@@ -374,9 +374,15 @@ struct sd_error *sd_decompress_fd(int fd, size_t max, void **ret, size_t *ret_le
 		goto out;
 	}
 	for (;;) {
-		if (!sd_grow(&buf, &cap, len + (1 << 16), 1)) {
-			err = &sd_enomem;
-			goto out;
+		if (len + (1 << 16) > cap) {
+			size_t ncap = cap ? cap * 2 : 1 << 20;
+			uint8_t *nb = ncap > cap ? sd_big_realloc(buf, ncap) : NULL;
+			if (!nb) {
+				err = &sd_enomem;
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
 		}
 		la_ssize_t n = archive_read_data(a, buf + len, cap - len);
 		if (n < 0) {
@@ -395,7 +401,7 @@ struct sd_error *sd_decompress_fd(int fd, size_t max, void **ret, size_t *ret_le
 	*ret = take_ptr(buf);
 	*ret_len = len;
 out:
-	free(buf);
+	sd_big_free(buf);
 	archive_read_free(a);
 	close(rfd);
 	return err;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "btf.h"
+#include "util.h"
 
 enum { STRUCT_CACHE = 8 };
 
@@ -44,7 +45,7 @@ struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t
 		return sd_error_create(SD_ERROR_INPUT, "BTF bounds %#llx-%#llx are not plausible",
 				       (unsigned long long)start, (unsigned long long)stop);
 	size_t len = (size_t)(stop - start);
-	uint8_t *data = malloc(len);
+	uint8_t *data = sd_big_alloc(len);
 	if (!data)
 		return &sd_enomem;
 	/* In large pieces: libkdumpfile reads page by page underneath anyway. */
@@ -57,7 +58,7 @@ struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t
 			break;
 	}
 	if (done < len) {
-		free(data);
+		sd_big_free(data);
 		return sd_error_create(SD_ERROR_INPUT,
 				       "BTF is not fully in the dump (%zu of %zu bytes readable)", done,
 				       len);
@@ -78,14 +79,14 @@ struct sd_error *sd_btf_load(const struct sd_kmem *mem, uint64_t start, uint64_t
 			type_off = __builtin_bswap32(type_off);
 		}
 		if ((magic == 0xeb9f || magic == 0x9feb) && (hdr_len % 4 || type_off % 4)) {
-			free(data);
+			sd_big_free(data);
 			return sd_error_create(SD_ERROR_INPUT, "the kernel's BTF does not parse: its "
 					       "type section is not 4-byte aligned");
 		}
 	}
 	struct btf *btf = btf__new(data, (__u32)len);
 	int e = errno;
-	free(data);	/* btf__new copies */
+	sd_big_free(data);	/* btf__new copies */
 	if (!btf)
 		return sd_error_create(SD_ERROR_INPUT, "the kernel's BTF does not parse: %s",
 				       strerror(e));

@@ -147,7 +147,7 @@ static struct sd_error *read_names(const struct sd_kmem *mem, uint64_t addr, uin
 	for (uint32_t i = 0; i < n;) {
 		size_t start, len;
 		if (off < have && buf[off] == 0) {
-			free(buf);
+			sd_big_free(buf);
 			return bad("kallsyms_names has an empty entry");
 		}
 		if (entry(buf, have, off, ks->big, &start, &len)) {
@@ -157,21 +157,21 @@ static struct sd_error *read_names(const struct sd_kmem *mem, uint64_t addr, uin
 		}
 		/* Not whole yet: read the next chunk. */
 		if (have + CHUNK > SD_KALLSYMS_MAX_NAMES) {
-			free(buf);
+			sd_big_free(buf);
 			return bad("kallsyms_names is larger than any kernel's");
 		}
 		if (have + CHUNK > cap) {
 			cap = cap ? cap * 2 : 4 * CHUNK;
-			uint8_t *nb = realloc(buf, cap);
+			uint8_t *nb = sd_big_realloc(buf, cap);
 			if (!nb) {
-				free(buf);
+				sd_big_free(buf);
 				return &sd_enomem;
 			}
 			buf = nb;
 		}
 		size_t got = mem->read(mem->arg, addr + have, buf + have, CHUNK);
 		if (got == 0) {
-			free(buf);
+			sd_big_free(buf);
 			return bad(have ? "kallsyms_names runs past what the dump holds"
 					: "kallsyms_names is not in the dump");
 		}
@@ -407,7 +407,7 @@ static void cand_free(struct cand *c)
 {
 	free(c->tokens);
 	free(c->mk);
-	free(c->nbuf);
+	sd_big_free(c->nbuf);
 	free(c->name_off);
 	memset(c, 0, sizeof(*c));
 }
@@ -670,7 +670,7 @@ static bool names_at(struct scan *s, struct cand *c, const uint8_t *b, size_t o,
 	    !zeros(b + o + end, (size_t)(c->markers - pend)))
 		return false;
 	c->name_off = malloc(sizeof(*c->name_off) * n);
-	c->nbuf = malloc(end ? end : 1);
+	c->nbuf = sd_big_alloc(end ? end : 1);
 	if (!c->name_off || !c->nbuf)
 		return oom(s);
 	parse_names(c, b + o, avail, n, big, c->name_off, &end);
@@ -1327,7 +1327,7 @@ void sd_kallsyms_destroy(struct sd_kallsyms *ks)
 {
 	if (!ks)
 		return;
-	free(ks->names);
+	sd_big_free(ks->names);
 	free(ks->name_off);
 	free(ks->tokens);
 	free(ks->addrs);

@@ -117,7 +117,8 @@ struct sd_error *sd_out_rename(const char *tmp, const char *final, bool force);
 
 /*
  * Decompress a whole xz/zstd/gzip/bzip2 file (or copy a plain one) into
- * memory, at most max bytes (archive.c). Does not move fd's offset.
+ * memory, at most max bytes (archive.c); free *ret with sd_big_free(). Does
+ * not move fd's offset.
  */
 struct sd_error *sd_decompress_fd(int fd, size_t max, void **ret, size_t *ret_len);
 

@@ -206,7 +206,7 @@ static bool module_build_id(int fd, const char *path, struct sd_build_id *ret, b
 			return false;
 		}
 		err = sd_elf_mem_info(buf, len, &info);
-		free(buf);
+		sd_big_free(buf);
 		if (err) {
 			sd_error_destroy(err);
 			return false;

@@ -4,10 +4,86 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cleanup.h"
 #include "util.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BIG_MMAP 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define BIG_MMAP 0
+#endif
+#endif
+#ifndef BIG_MMAP
+#define BIG_MMAP 1
+#endif
+
+enum { BIG_HEAD = 64, BIG_MIN = 1 << 20, BIG_ALIGN = 2 << 20 };
+
+struct big_head {
+	size_t map_len;	/* of the mapping that starts here, or 0: malloc()ed */
+	size_t size;	/* usable bytes after the head */
+};
+
+void *sd_big_alloc(size_t n)
+{
+	if (n > SIZE_MAX - BIG_HEAD - 2 * (size_t)BIG_ALIGN)
+		return NULL;
+	size_t total = n + BIG_HEAD;
+	struct big_head *h;
+	if (!BIG_MMAP || n < BIG_MIN) {
+		if (!(h = malloc(total)))
+			return NULL;
+		*h = (struct big_head){ 0, n };
+		return (char *)h + BIG_HEAD;
+	}
+	size_t len = (total + BIG_ALIGN - 1) & ~(size_t)(BIG_ALIGN - 1);
+	char *m = mmap(NULL, len + BIG_ALIGN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	char *start = (char *)(((uintptr_t)m + BIG_ALIGN - 1) & ~(uintptr_t)(BIG_ALIGN - 1));
+	if (start > m)
+		munmap(m, (size_t)(start - m));
+	if (m + len + BIG_ALIGN > start + len)
+		munmap(start + len, (size_t)(m + len + BIG_ALIGN - (start + len)));
+	/* A hint: without THP (or with THP "never") these are plain pages. */
+	madvise(start, len, MADV_HUGEPAGE);
+	h = (struct big_head *)start;
+	*h = (struct big_head){ len, n };
+	return start + BIG_HEAD;
+}
+
+void sd_big_free(void *p)
+{
+	if (!p)
+		return;
+	struct big_head *h = (struct big_head *)((char *)p - BIG_HEAD);
+	if (h->map_len)
+		munmap(h, h->map_len);
+	else
+		free(h);
+}
+
+void *sd_big_realloc(void *p, size_t n)
+{
+	if (!p)
+		return sd_big_alloc(n);
+	struct big_head *h = (struct big_head *)((char *)p - BIG_HEAD);
+	if (h->map_len && n <= h->map_len - BIG_HEAD) {
+		h->size = n;	/* the mapping has room */
+		return p;
+	}
+	void *q = sd_big_alloc(n);
+	if (!q)
+		return NULL;
+	memcpy(q, p, h->size < n ? h->size : n);
+	sd_big_free(p);
+	return q;
+}
 
 bool sd_grow(void *ptr, size_t *cap, size_t need, size_t elsize)
 {

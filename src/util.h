@@ -20,6 +20,19 @@ enum { SD_PATH_MAX = 4096 };
  */
 bool sd_grow(void *ptr, size_t *cap, size_t need, size_t elsize);
 
+/*
+ * Buffers of megabytes that are filled once (BTF, kallsyms names, a
+ * decompressed module): mapped 2 MiB-aligned and advised for transparent huge
+ * pages. The first touch of each 4 KiB page is a fault, and in a VM a fault
+ * costs some 10 us: filling 6 MiB took 30-60 ms of faults here, in huge pages
+ * about 1 ms. Below 1 MiB, and under the sanitizers (so that ASan still sees
+ * their bounds), they are malloc()ed. Free them with sd_big_free() only.
+ */
+void *sd_big_alloc(size_t n);
+/* Like realloc(): the first min(old, n) bytes are kept; NULL (p untouched) on failure. */
+void *sd_big_realloc(void *p, size_t n);
+void sd_big_free(void *p);
+
 /* Append a copy of s to a NULL-terminated string vector. */
 struct sd_strv {
 	char **v;

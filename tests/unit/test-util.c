@@ -207,8 +207,38 @@ static void printable_tests(void)
 	printable("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069", "printable: bidi isolates escaped");
 }
 
+/* Big buffers: sizes either side of the mmap threshold, growth and shrinking keep the bytes. */
+static void big_tests(void)
+{
+	static const size_t sizes[] = { 0, 1, 4096, (1 << 20) - 1, 1 << 20, (2 << 20) - 64,
+					(2 << 20) - 63, 6 << 20 };
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+		uint8_t *p = sd_big_alloc(n);
+		bool good = p != NULL;
+		for (size_t k = 0; good && k < n; k++)
+			p[k] = (uint8_t)(k * 7);
+		uint8_t *q = good ? sd_big_realloc(p, 2 * n + 100) : NULL;
+		good = q != NULL;
+		for (size_t k = 0; good && k < n; k++)
+			good = q[k] == (uint8_t)(k * 7);
+		if (good)
+			q[2 * n + 99] = 1;	/* the new end is writable */
+		uint8_t *r = good ? sd_big_realloc(q, n / 2) : NULL;
+		good = r != NULL;
+		for (size_t k = 0; good && k < n / 2; k++)
+			good = r[k] == (uint8_t)(k * 7);
+		ok(good, "big buffer of %zu bytes: written, grown to %zu and shrunk, bytes kept", n,
+		   2 * n + 100);
+		sd_big_free(good ? r : NULL);
+	}
+	sd_big_free(NULL);
+	ok(sd_big_alloc(SIZE_MAX - 10) == NULL, "big buffer: an impossible size is refused");
+}
+
 int main(void)
 {
+	big_tests();
 	json_tests();
 	printable_tests();
 
