@@ -375,14 +375,14 @@ struct sd_error *sd_decompress_fd(int fd, size_t max, void **ret, size_t *ret_le
 	}
 	for (;;) {
 		if (len + (1 << 16) > cap) {
-			size_t ncap = cap ? cap * 2 : 1 << 20;
+			size_t ncap = cap ? cap * 2 : 1 << 17;
 			uint8_t *nb = ncap > cap ? sd_big_realloc(buf, ncap) : NULL;
 			if (!nb) {
 				err = &sd_enomem;
 				goto out;
 			}
 			buf = nb;
-			cap = ncap;
+			cap = sd_big_capacity(nb);
 		}
 		la_ssize_t n = archive_read_data(a, buf + len, cap - len);
 		if (n < 0) {

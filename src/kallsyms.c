@@ -168,6 +168,7 @@ static struct sd_error *read_names(const struct sd_kmem *mem, uint64_t addr, uin
 				return &sd_enomem;
 			}
 			buf = nb;
+			cap = sd_big_capacity(nb);
 		}
 		size_t got = mem->read(mem->arg, addr + have, buf + have, CHUNK);
 		if (got == 0) {

@@ -68,6 +68,12 @@ void sd_big_free(void *p)
 		free(h);
 }
 
+size_t sd_big_capacity(const void *p)
+{
+	const struct big_head *h = (const struct big_head *)((const char *)p - BIG_HEAD);
+	return h->map_len ? h->map_len - BIG_HEAD : h->size;
+}
+
 void *sd_big_realloc(void *p, size_t n)
 {
 	if (!p)
@@ -80,7 +86,8 @@ void *sd_big_realloc(void *p, size_t n)
 	void *q = sd_big_alloc(n);
 	if (!q)
 		return NULL;
-	memcpy(q, p, h->size < n ? h->size : n);
+	size_t had = sd_big_capacity(p);	/* all of it may have been written */
+	memcpy(q, p, had < n ? had : n);
 	sd_big_free(p);
 	return q;
 }

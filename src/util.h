@@ -32,6 +32,8 @@ void *sd_big_alloc(size_t n);
 /* Like realloc(): the first min(old, n) bytes are kept; NULL (p untouched) on failure. */
 void *sd_big_realloc(void *p, size_t n);
 void sd_big_free(void *p);
+/* The bytes p can hold without moving: at least what was asked (a whole mapping's worth). */
+size_t sd_big_capacity(const void *p);
 
 /* Append a copy of s to a NULL-terminated string vector. */
 struct sd_strv {
