@@ -537,6 +537,7 @@ static struct sd_error *read_core(int fd, uint64_t size, struct fill *f, const c
 			return &sd_enomem;
 		if (sd_pread_full(fd, note, s->filesz, (off_t)s->offset) != (ssize_t)s->filesz)
 			continue;
+		sd_file_note_deinit(&f->nt);	/* an earlier note with no entries */
 		if ((err = sd_fill_find_nt_file(note, s->filesz, &f->nt))) {
 			if (err == &sd_enomem)
 				return err;

@@ -53,6 +53,8 @@ enum sd_role {
 	 */
 	SD_ROLE_DOTNET_CORE,
 };
+/* The last role: tables indexed by role have SD_ROLE_LAST + 1 entries. */
+#define SD_ROLE_LAST SD_ROLE_DOTNET_CORE
 
 /* The archive path of a derived core: the dump's, with this appended. */
 #define SD_DERIVED_CORE_SUFFIX ".dotnet"

@@ -80,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const struct sd_fill_seg *s = &segs[i];
 		if (s->type != PT_NOTE || s->offset > len || s->filesz > len - s->offset)
 			continue;
+		sd_file_note_deinit(&nt);
 		if ((err = sd_fill_find_nt_file(core + s->offset, s->filesz, &nt)))
 			sd_error_destroy(err);
 	}
@@ -104,12 +105,19 @@ static void phdr(struct fuzz_buf *b, uint32_t type, uint64_t off, uint64_t vaddr
 	fuzz_buf_uint(b, 4096, 8);
 }
 
-/* A kernel core with coredump_filter 0x33: first pages only; and gcore's: none. */
+/*
+ * A kernel core with coredump_filter 0x33: first pages only; gcore's: none;
+ * and the kernel one with an NT_FILE of no entries in a PT_NOTE before
+ * (the note parsed first must not leak).
+ */
 void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 {
 	static const char *const paths[] = { "/rt/libcoreclr.so", "/app/App.dll",
 					     "/rt/libcoreclr.so" };
-	for (int gcore = 0; gcore < 2; gcore++) {
+	static const char *const names[] = { "kernel-0x33", "gcore", "empty-nt-file-first" };
+	for (int v = 0; v < 3; v++) {
+		bool gcore = v == 1, empty = v == 2;
+		int phnum = empty ? 5 : 4;
 		struct fuzz_buf b = { 0 };
 		fuzz_buf_uint(&b, 0x6000, 4);
 		fuzz_buf_uint(&b, 0x1600, 4);
@@ -124,13 +132,16 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 		fuzz_buf_uint(&b, 0, 4);
 		fuzz_buf_uint(&b, 64, 2);
 		fuzz_buf_uint(&b, 56, 2);
-		fuzz_buf_uint(&b, 4, 2);	/* e_phnum */
+		fuzz_buf_uint(&b, (uint64_t)phnum, 2);
 		fuzz_buf_uint(&b, 0, 6);
 		size_t desc = 16 + 3 * 24;
 		for (int i = 0; i < 3; i++)
 			desc += strlen(paths[i]) + 1;
-		uint64_t note_off = 64 + 4 * 56, note_size = 20 + ((desc + 3) & ~(size_t)3);
+		uint64_t note_off = 64 + (uint64_t)phnum * 56;
+		uint64_t note_size = 20 + ((desc + 3) & ~(size_t)3);
 		uint64_t data = (note_off + note_size + 4095) & ~(uint64_t)4095;
+		if (empty)	/* after the data: CORE NT_FILE, count 0, page size 4096 */
+			phdr(&b, PT_NOTE, data + 0x3000, 0, 20 + 16, 0);
 		phdr(&b, PT_NOTE, note_off, 0, note_size, 0);
 		phdr(&b, PT_LOAD, data, 0x400000, gcore ? 0x2000 : 0x1000, 0x2000);
 		phdr(&b, PT_LOAD, data + 0x2000, 0x500000, 0, gcore ? 0 : 0x2000);
@@ -153,6 +164,14 @@ void fuzz_seeds(fuzz_emit_fn *emit, void *arg)
 			fuzz_buf_uint(&b, 0, 1);
 		while (b.len - 8 < data + 0x3000)
 			fuzz_buf_uint(&b, 0xcc, 1);
-		fuzz_buf_emit(&b, emit, arg, gcore ? "gcore" : "kernel-0x33");
+		if (empty) {
+			fuzz_buf_uint(&b, 5, 4);
+			fuzz_buf_uint(&b, 16, 4);
+			fuzz_buf_uint(&b, NT_FILE, 4);
+			fuzz_buf_bytes(&b, "CORE\0\0\0", 8);
+			fuzz_buf_uint(&b, 0, 8);
+			fuzz_buf_uint(&b, 4096, 8);
+		}
+		fuzz_buf_emit(&b, emit, arg, names[v]);
 	}
 }
