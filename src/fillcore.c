@@ -19,7 +19,7 @@ enum {
 	EHDR_SIZE = 64,
 	PHDR_SIZE = 56,
 	PAGE = 4096,
-	NOTE_SEG_MAX = 64 << 20,	/* a PT_NOTE read whole, at most */
+	NOTE_SEG_MAX = 64 << 20,	/* PT_NOTE bytes read (whole segments), at most */
 	MAPS_MAX = 1 << 16,		/* NT_FILE entries looked at */
 };
 
@@ -527,11 +527,13 @@ static struct sd_error *read_core(int fd, uint64_t size, struct fill *f, const c
 	if ((err = sd_fill_parse_phdrs(ph, phnum * PHDR_SIZE, phnum, &f->segs)))
 		return err;
 	f->n_segs = phnum;
+	uint64_t read = 0;	/* note bytes read, at most NOTE_SEG_MAX in all */
 	for (size_t i = 0; i < phnum && !f->nt.n; i++) {
 		const struct sd_fill_seg *s = &f->segs[i];
-		if (s->type != PT_NOTE || !s->filesz || s->filesz > NOTE_SEG_MAX ||
+		if (s->type != PT_NOTE || !s->filesz || s->filesz > NOTE_SEG_MAX - read ||
 		    s->offset > size || s->filesz > size - s->offset)
 			continue;
+		read += s->filesz;
 		_cleanup_free_ uint8_t *note = malloc(s->filesz);
 		if (!note)
 			return &sd_enomem;
@@ -599,7 +601,8 @@ static struct sd_error *mark_gaps(struct fill *f, uint64_t core_size)
 	for (size_t i = 0; i < f->n_sources; i++)
 		sizes[i] = UINT64_MAX;
 	struct sd_fill_layout l;
-	struct sd_error *err = sd_fill_plan(f->segs, f->n_segs, core_size, f->maps, f->nt.n,
+	size_t n_maps = f->nt.n < MAPS_MAX ? f->nt.n : MAPS_MAX;
+	struct sd_error *err = sd_fill_plan(f->segs, f->n_segs, core_size, f->maps, n_maps,
 					    sizes, f->n_sources, &l);
 	if (err)
 		return err;
@@ -746,9 +749,9 @@ static struct sd_error *fill_core(struct sd_plan *plan, struct sd_files *files, 
 	}
 	if ((err = sd_files_set(files, index, out)))
 		return err;
-	return sd_plan_note(plan, "a derived core for dotnet-dump and SOS is archived beside the "
-			    "dump (" SD_DERIVED_CORE_SUFFIX ", %" PRIu64 " bytes, %" PRIu64 " of them added "
-			    "from %zu files): see its entry", f->layout.size, added, used);
+	return sd_plan_note(plan, "a derived core for dotnet-dump and SOS, beside the dump with "
+			    SD_DERIVED_CORE_SUFFIX " appended (%" PRIu64 " bytes, %" PRIu64 " of them "
+			    "added from %zu files): see its entry", f->layout.size, added, used);
 }
 
 struct sd_error *sd_fill_core_add(struct sd_plan *plan, struct sd_files *files, int core_fd,

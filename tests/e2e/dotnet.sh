@@ -187,7 +187,7 @@ dn_archive() {
 	kernel | gcore)
 		# SOS cannot read these cores: the archive has a derived core, and the
 		# launchers open it (fillcore.c).
-		expect_grep "a derived core for dotnet-dump and SOS is archived beside the dump" \
+		expect_grep "a derived core for dotnet-dump and SOS, beside the dump with .dotnet appended" \
 			"$scratch/$kind.notes" || return 1
 		test -f "$top/core.dotnet" && cmp "$top/core" "$CORE" || return 1
 		grep -q "core.dotnet" "$top/run-dotnet-dump.sh" && grep -q "core.dotnet" "$top/run-lldb.sh" &&
