@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fillcore.h"
 #include "pe.h"
 #include "userland.h"
 #include "util.h"
@@ -276,21 +277,22 @@ static bool mapped_in_core(struct sd_core *core, const char *path)
  * the rest as zeros, not from the module files: the DAC then finds no
  * g_dacTable in libcoreclr ("Failed to load data access module"), or, for
  * gcore, the stack walk and the types fail. No file or key in the archive
- * can make up for it: say so.
+ * can make up for it, only a rewritten core (fillcore.c, made by the parent
+ * when this note is there): say so.
  */
 static struct sd_error *note_unreadable(struct sd_core *core, struct sd_plan *plan,
 					const char *coreclr)
 {
 	if (has_diaginfo(core) || mapped_in_core(core, coreclr))
 		return NULL;
-	return sd_plan_note(plan, "a kernel or gdb core without the runtime's file-backed pages "
-			    "(%s is not all in the core: coredump_filter without bits 2-3, or "
-			    "gcore): dotnet-dump and SOS read module images from the core only "
-			    "and cannot use this dump (\"Failed to load data access module\", or "
-			    "failed stack walks and unknown types), although the archive holds "
-			    "every file; dump .NET processes with createdump "
-			    "(DOTNET_DbgEnableMiniDump=1) or set /proc/PID/coredump_filter to 0x3f",
-			    coreclr);
+	return sd_plan_note(plan, SD_FILL_UNREADABLE_NOTE " (%s is not all in the core: "
+			    "coredump_filter without bits 2-3, or gcore): dotnet-dump and SOS read "
+			    "module images from the core only and cannot use this dump as it is "
+			    "(\"Failed to load data access module\", or failed stack walks and "
+			    "unknown types); savedump adds a derived core filled from the collected "
+			    "files when it can check them (see the note that follows); better, dump "
+			    ".NET processes with createdump (DOTNET_DbgEnableMiniDump=1) or set "
+			    "/proc/PID/coredump_filter to 0x3f", coreclr);
 }
 
 /*

@@ -716,10 +716,16 @@ struct sd_error *sd_launchers_add(struct sd_plan *plan, const char *dump_archive
 	if (!opts)
 		opts = &defaults;
 	if (plan->kind == SD_DUMP_USERLAND) {
+		/* SOS reads a derived core (fillcore.c) when there is one; gdb the dump. */
+		const char *sos_core = dump_archive_path;
+		for (size_t i = 0; i < plan->n_items; i++)
+			if (plan->items[i].role == SD_ROLE_DOTNET_CORE && plan->items[i].pack &&
+			    plan->items[i].archive_path)
+				sos_core = plan->items[i].archive_path;
 		if ((err = gdb_script(plan, dump_archive_path, opts)) ||
-		    (err = lldb_script(plan, dump_archive_path)))
+		    (err = lldb_script(plan, sos_core)))
 			return err;
-		return dotnet_dump_script(plan, dump_archive_path);
+		return dotnet_dump_script(plan, sos_core);
 	}
 	if ((err = crash_script(plan, dump_archive_path)))
 		return err;

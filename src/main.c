@@ -557,8 +557,8 @@ enum { REPORT_PER_ROLE = 3 };
 static void report_items(const struct sd_plan *plan, int verbose)
 {
 	char hex[2 * SD_BUILD_ID_MAX + 1];
-	size_t shown[SD_ROLE_GENERATED + 1][SD_STATUS_WANTED + 1] = {{0}};
-	size_t total[SD_ROLE_GENERATED + 1][SD_STATUS_WANTED + 1] = {{0}};
+	size_t shown[SD_ROLE_LAST + 1][SD_STATUS_WANTED + 1] = {{0}};
+	size_t total[SD_ROLE_LAST + 1][SD_STATUS_WANTED + 1] = {{0}};
 	for (size_t i = 0; i < plan->notes.n; i++)
 		print_line("note: ", plan->notes.v[i]);
 	for (size_t i = 0; i < plan->n_items; i++)

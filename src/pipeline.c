@@ -14,6 +14,7 @@
 #include "coredump.h"
 #include "dump.h"
 #include "elfutils.h"
+#include "fillcore.h"
 #include "flatten.h"
 #include "hash.h"
 #include "input.h"
@@ -636,6 +637,39 @@ static struct sd_error *journal_entry(const struct sd_coredump *c, struct sd_pla
 	return NULL;
 }
 
+/*
+ * A .NET core SOS cannot read (a kernel or gdb core): a derived core filled
+ * from the files found (fillcore.c), in an unnamed file in work_dir(), at
+ * most what its file system has free (less the reserve) and --max-size.
+ */
+static struct sd_error *derived_core(const struct sd_options *o, const char *output,
+				     struct sd_plan *plan, struct sd_files *files, int core_fd)
+{
+	_cleanup_free_ char *dir = work_dir(output), *why = NULL;
+	if (!dir)
+		return &sd_enomem;
+	struct sd_fill_options fo = { .work_dir = dir };
+	uint64_t avail, reserve;
+	if (free_space(dir, &avail, &reserve)) {
+		fo.max_bytes = avail > reserve ? avail - reserve : 1;
+		if (asprintf(&why, "the free space on %s (%" PRIu64 " bytes, less a reserve of "
+			     "%" PRIu64 ")", dir, avail, reserve) < 0) {
+			why = NULL;
+			return &sd_enomem;
+		}
+	}
+	if (o->max_size && (!fo.max_bytes || o->max_size < fo.max_bytes)) {
+		free(why);
+		fo.max_bytes = o->max_size;
+		if (asprintf(&why, "--max-size %" PRIu64, o->max_size) < 0) {
+			why = NULL;
+			return &sd_enomem;
+		}
+	}
+	fo.why_max = why;
+	return sd_fill_core_add(plan, files, core_fd, &fo);
+}
+
 /* Stage 5: write the archive (or directory) the plan describes. */
 static struct sd_error *write_output(const struct sd_options *o, const char *output,
 				     const char *top, const struct dump *d, struct sd_plan *plan,
@@ -689,6 +723,8 @@ struct sd_error *sd_pipeline_run(const struct sd_options *o, struct sd_plan *pla
 	    (err = sd_resolve_sources(&resolver, plan, &files)))
 		goto out;
 	if (o->coredump && (err = journal_entry(o->coredump, plan)))
+		goto out;
+	if (!o->list && (err = derived_core(o, output, plan, &files, d.parse_fd)))
 		goto out;
 
 	/*

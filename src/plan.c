@@ -199,6 +199,7 @@ const char *sd_role_name(enum sd_role role)
 		[SD_ROLE_MODULE_DEBUG] = "module-debuginfo",
 		[SD_ROLE_SOURCE] = "source",
 		[SD_ROLE_GENERATED] = "generated",
+		[SD_ROLE_DOTNET_CORE] = "dotnet-core",
 	};
 	return (size_t)role < ARRAY_SIZE(names) && names[role] ? names[role] : "unknown";
 }
@@ -596,6 +597,19 @@ struct sd_error *sd_plan_decide(struct sd_plan *plan, const struct sd_decide_opt
 		it->pack = false;
 		if (it->role == SD_ROLE_DUMP && (err = name_dump(plan, it, opts->dump_name)))
 			goto out;
+	}
+	/* A derived core (fillcore.c) goes beside the dump, named after it. */
+	for (size_t i = 1; i < plan->n_items; i++) {
+		struct sd_item *it = &plan->items[i];
+		const char *dump = plan->items[0].archive_path;
+		if (it->role != SD_ROLE_DOTNET_CORE || plan->items[0].role != SD_ROLE_DUMP || !dump)
+			continue;
+		free(it->archive_path);
+		if (asprintf(&it->archive_path, "%s" SD_DERIVED_CORE_SUFFIX, dump) < 0) {
+			it->archive_path = NULL;
+			err = &sd_enomem;
+			goto out;
+		}
 	}
 	/* The dump and the generated files first: their names are the archive's own. */
 	for (int pass = 0; pass < 2; pass++) {

@@ -47,7 +47,17 @@ enum sd_role {
 	SD_ROLE_MODULE_DEBUG,
 	SD_ROLE_SOURCE,		/* a source file the DWARF names (--sources) */
 	SD_ROLE_GENERATED,	/* vmcoreinfo.txt, dmesg.txt: made from the dump */
+	/*
+	 * A .NET kernel or gdb core rewritten for SOS (fillcore.c), made by the
+	 * parent, never by the inspection: last, so planio.c refuses it.
+	 */
+	SD_ROLE_DOTNET_CORE,
 };
+/* The last role: tables indexed by role have SD_ROLE_LAST + 1 entries. */
+#define SD_ROLE_LAST SD_ROLE_DOTNET_CORE
+
+/* The archive path of a derived core: the dump's, with this appended. */
+#define SD_DERIVED_CORE_SUFFIX ".dotnet"
 
 enum sd_status {
 	SD_STATUS_FOUND,

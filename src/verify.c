@@ -170,7 +170,7 @@ static char *names_close(struct names *nm)
 
 static bool role_from_name(const char *name, enum sd_role *ret)
 {
-	for (int r = 0; r <= SD_ROLE_GENERATED; r++) {
+	for (int r = 0; r <= SD_ROLE_LAST; r++) {
 		if (name && strcmp(sd_role_name((enum sd_role)r), name) == 0) {
 			*ret = (enum sd_role)r;
 			return true;

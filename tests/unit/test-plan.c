@@ -107,6 +107,38 @@ static void test_dump_name(void)
 	}
 }
 
+/*
+ * A derived core (fillcore.c) goes beside the dump under the dump's archive
+ * name; one that collides with a file of the dump is skipped, not an error.
+ * Every role has a name (tables are sized by SD_ROLE_LAST).
+ */
+static void test_derived_core(void)
+{
+	for (int r = 0; r <= SD_ROLE_LAST; r++)
+		if (!strcmp(sd_role_name((enum sd_role)r), "unknown"))
+			ok(false, "role %d has no name", r);
+	is_str(sd_role_name(SD_ROLE_DOTNET_CORE), "dotnet-core", "the derived core's role");
+	for (int clash = 0; clash < 2; clash++) {
+		struct sd_plan plan;
+		sd_plan_init(&plan);
+		dump(&plan, 10);
+		if (clash)
+			id(add(&plan, SD_ROLE_LIBRARY, SD_STATUS_FOUND, "/core.dotnet",
+			       "core.dotnet", 1), 3);
+		struct sd_item *d = add(&plan, SD_ROLE_DOTNET_CORE, SD_STATUS_FOUND, NULL, NULL, 20);
+		size_t di = (size_t)(d - plan.items);
+		struct sd_decide_options o = { .dump_name = "core" };
+		struct sd_error *err = sd_plan_decide(&plan, &o);
+		d = &plan.items[di];
+		ok(!err && d->archive_path && !strcmp(d->archive_path, "core.dotnet") &&
+		   d->pack == !clash && (d->status == SD_STATUS_SKIPPED) == !!clash,
+		   "derived core %s as core.dotnet%s", clash ? "not packed" : "packed",
+		   clash ? " when a file of the dump has that path" : "");
+		sd_error_destroy(err);
+		sd_plan_deinit(&plan);
+	}
+}
+
 static void test_collisions(void)
 {
 	struct sd_plan plan;
@@ -387,6 +419,7 @@ int main(void)
 	test_mapped_bounds();
 	test_reserved();
 	test_dump_name();
+	test_derived_core();
 	test_collisions();
 	test_aliases();
 	test_fit();
