@@ -321,6 +321,7 @@ test_expect_success DOTNET 'real .NET: savedump verify fails its dotnet-dump che
 		>"$scratch/nodac.txt" &&
 	cat "$scratch/nodac.txt" &&
 	expect_grep "(.dotnet-dump., .FAIL., .*libmscordaccore" "$scratch/nodac.txt"
+'
 
 # A single-file app (when NuGet served the runtime pack for it): recognised from the
 # DotNetRuntimeInfo in its executable; the manifest names the DAC it needs by its own key.
